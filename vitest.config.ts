@@ -10,5 +10,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { EGL_PLATFORM: 'surfaceless' },
+    setupFiles: ['test/util/setup.ts'],
   },
 });

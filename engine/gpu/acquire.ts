@@ -87,13 +87,14 @@ export async function deviceFrom(
     requiredFeatures: features,
   });
   const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
+  // Dawn's GL adapter names llvmpipe only in `device`; check every field.
+  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
   const report: AdapterReport = {
     host,
     backend: backendHint,
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
-    description: info.description ?? '',
+    description: info.description || info.device || '',
     isSoftware: /llvmpipe|swiftshader|lavapipe|software|cpu/.test(text),
     featureLevel,
   };

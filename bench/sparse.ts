@@ -1,0 +1,183 @@
+/**
+ * bench/sparse (issue 6): fern with its 3-view sparse split, held-out test views.
+ *
+ * Runs, all from the same MVS depth init unless named otherwise:
+ *   3dgs-random  plain 3DGS: random init, no regularizers (the published baseline's setting)
+ *   plain        depth init, no regularizers
+ *   <term>       depth init + one regularizer alone
+ *   all          depth init + every regularizer
+ * with reference poses (only the reconstruction is judged), then `all` and `plain` again
+ * with poses estimated from the 3 photos (test views aligned: similarity from the
+ * training cameras, then photometric test-time pose alignment with the Gaussians frozen).
+ *
+ * npm run bench:sparse -- [--steps 600] [--downscale 2] [--runs plain,all,...] [--poses reference|estimated|both]
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireGpu, describeAdapter } from '../engine/gpu/acquire.js';
+import { estimateMvsDepth } from '../engine/depth/mvs.js';
+import { loadDepthViews } from '../engine/depth/load-views.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
+import { loadDataset, type Dataset } from '../engine/io/dataset/load.js';
+import { FrameImages } from '../engine/io/dataset/images.js';
+import { resamplePrior } from '../engine/pipeline/priors.js';
+import { reconstructConfig } from '../engine/pipeline/config.js';
+import { poseErrors, transformCamera, umeyama } from '../engine/pose/align.js';
+import { estimatePoses } from '../engine/pose/estimate-poses.js';
+import { chooseFeatureBackend } from '../engine/pose/feature-backends.js';
+import { cameraCenter, type Camera } from '../engine/splat/camera.js';
+import { GpuSceneGrads } from '../engine/splat/gpu-scene.js';
+import type { GaussianScene } from '../engine/splat/scene.js';
+import { evaluate } from '../engine/train/evaluate.js';
+import { initFromDepth } from '../engine/train/init-from-depth.js';
+import { alignPoseToImage } from '../engine/train/pose-refine.js';
+import { mutualKnnGraph } from '../engine/train/regularizers/knn-graph.js';
+import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
+import { SsimL1Loss } from '../engine/train/ssim.js';
+import { Trainer } from '../engine/train/trainer.js';
+import { createStorage, writeBuffer } from '../engine/gpu/buffers.js';
+import { readFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const steps = Number(arg('steps', '600'));
+const downscale = Number(arg('downscale', '2'));
+const posesMode = arg('poses', 'both');
+const D = SPARSE_VIEW_DEFAULTS;
+const noPose = { ...NO_REGULARIZERS.poses };
+const SINGLES: Record<string, Partial<SparseViewConfig>> = {
+  'depth-correlation': { depthCorrelationGlobal: D.depthCorrelationGlobal, depthCorrelationPatch: D.depthCorrelationPatch },
+  'ordinal-depth': { ordinalDepth: D.ordinalDepth },
+  'edge-smoothness': { edgeSmoothness: D.edgeSmoothness },
+  'shape': { scaleRatio: D.scaleRatio, hugeScale: D.hugeScale },
+  'opacity-entropy': { opacityEntropy: D.opacityEntropy },
+  'coherence': { coherence: D.coherence },
+  'pseudo-views': { pseudoViewInterval: D.pseudoViewInterval, pseudoViewWeight: D.pseudoViewWeight },
+};
+const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all'];
+const runs = arg('runs', allRuns.join(',')).split(',');
+
+const gpu = await acquireGpu();
+const adapter = describeAdapter(gpu.report);
+const fern = join(import.meta.dirname, '../../shared/data/fern');
+const base = await loadDataset(fern, { downscale });
+const train = base.split.sparseTrain ?? [];
+const test = base.split.test;
+if (train.length !== 3) throw new Error(`expected the 3-view sparse split, got ${train.length}`);
+const cfg = reconstructConfig('balanced', { train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0 } });
+const outDir = join(import.meta.dirname, 'out', 'sparse');
+mkdirSync(outDir, { recursive: true });
+console.log(`adapter: ${adapter}; fern ${base.frames[0].camera.width}x${base.frames[0].camera.height}, train ${train.length} views, test ${test.length}; ${steps} steps`);
+
+/** A dataset copy with fresh camera objects (pose refinement mutates cameras in place). */
+function cloneDataset(d: Dataset, cams?: Map<number, Camera>): Dataset {
+  return { ...d, frames: d.frames.map((f, i) => ({ ...f, camera: { ...(cams?.get(i) ?? f.camera), R: [...(cams?.get(i) ?? f.camera).R], t: [...(cams?.get(i) ?? f.camera).t] } })), split: { ...d.split, train, test } };
+}
+
+async function depthInit(d: Dataset): Promise<{ scene: GaussianScene; priors: Map<number, FramePrior>; confident: number; ms: number }> {
+  const t0 = performance.now();
+  const views = await loadDepthViews(d, train, cfg.depth.maxSide);
+  const mvs = await estimateMvsDepth(gpu, views, cfg.depth);
+  const { scene } = initFromDepth(views, mvs.maps, cfg.init);
+  const priors = new Map<number, FramePrior>();
+  mvs.maps.forEach((m, k) => priors.set(train[k], resamplePrior(m, d.frames[train[k]].camera.width, d.frames[train[k]].camera.height)));
+  const confident = mvs.stats.reduce((s, v) => s + v.confidentFraction, 0) / mvs.stats.length;
+  return { scene, priors, confident, ms: performance.now() - t0 };
+}
+
+function cloneScene(s: GaussianScene): GaussianScene {
+  return { ...s, means: s.means.slice(), logScales: s.logScales.slice(), quats: s.quats.slice(), opacityLogits: s.opacityLogits.slice(), sh: s.sh.slice() };
+}
+
+interface RunResult { name: string; poses: string; psnr: number; ssim: number; gaussians: number; seconds: number; perView: { name: string; psnr: number; ssim: number }[] }
+
+async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof depthInit>>, reg: SparseViewConfig, posesLabel: string, alignTest?: (t: Trainer) => Promise<void>): Promise<RunResult> {
+  const t0 = performance.now();
+  const images = new FrameImages(d.frames, { background: [0, 0, 0] });
+  let trainer: Trainer;
+  if (name === '3dgs-random') {
+    trainer = await Trainer.create(gpu, d, { ...cfg.train, shDegree: cfg.init.shDegree ?? 1, randomInitCount: 20_000 }, { images, trainViews: train });
+  } else {
+    const scene = cloneScene(init.scene);
+    const graph = mutualKnnGraph(scene.means, 4);
+    let t: Trainer | undefined;
+    const setup = createSparseViewRegularizers(gpu, reg, {
+      cameras: d.frames.map((f) => f.camera), trainViews: train, priors: init.priors, extent: d.extent, background: [0, 0, 0],
+      coherence: { neighbours: graph.neighbours, edges: graph.edges, initialMeans: Float32Array.from(scene.means) }, trainer: () => t!,
+    });
+    t = Trainer.fromScene(gpu, d, scene, { ...cfg.train, shDegree: scene.shDegree }, { images, trainViews: train, lossTerms: setup.lossTerms, hooks: setup.hooks });
+    trainer = t;
+  }
+  await trainer.train({ psnrEvery: 1_000_000 });
+  if (alignTest) await alignTest(trainer);
+  const ev = await evaluate(trainer, test, { imagesDir: join(outDir, `${posesLabel}-${name}`) });
+  const r: RunResult = { name, poses: posesLabel, psnr: ev.psnr, ssim: ev.ssim, gaussians: ev.gaussians, seconds: (performance.now() - t0) / 1000, perView: ev.views.map((v) => ({ name: v.name, psnr: v.psnr, ssim: v.ssim })) };
+  trainer.dispose();
+  console.log(`${posesLabel.padEnd(10)} ${name.padEnd(18)} PSNR ${r.psnr.toFixed(2)}  SSIM ${r.ssim.toFixed(4)}  ${r.gaussians} Gaussians  ${r.seconds.toFixed(0)} s`);
+  return r;
+}
+
+const results: RunResult[] = [];
+const notes: string[] = [];
+if (posesMode !== 'estimated') {
+  const d = cloneDataset(base);
+  const init = await depthInit(d);
+  notes.push(`reference poses: MVS ${(init.confident * 100).toFixed(1)}% confident pixels, depth+init ${(init.ms / 1000).toFixed(1)} s, ${init.scene.count} initial Gaussians`);
+  for (const name of runs) {
+    const reg = name === 'all' ? { ...D, poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
+    results.push(await runOne(name, cloneDataset(base), init, reg, 'reference'));
+  }
+}
+
+if (posesMode !== 'reference') {
+  // Poses from the 3 photos alone.
+  const t0 = performance.now();
+  const chosen = await chooseFeatureBackend({ prefer: 'auto' });
+  const photos = train.map((i) => ({ name: base.frames[i].name, bytes: new Uint8Array(readFileSync(base.frames[i].imagePath)) }));
+  const est = await estimatePoses(photos, { backend: chosen.backend });
+  const poseMs = performance.now() - t0;
+  const registered = est.views.filter((v) => v.camera).length;
+  notes.push(`estimated poses (${est.backend}): ${registered}/3 registered in ${(poseMs / 1000).toFixed(1)} s`);
+  if (registered === 3) {
+    const estCams = est.views.map((v) => v.camera!);
+    const refCams = train.map((i) => base.frames[i].camera);
+    const err = poseErrors(estCams, refCams);
+    notes.push(`estimated vs reference: pairwise rotation mean ${err.pairwiseRotationMeanDeg.toFixed(3)}°, max ${err.pairwiseRotationMaxDeg.toFixed(3)}°, ATE ${(err.ateFraction * 100).toFixed(2)}% of camera spread`);
+    // Reference -> estimated frame (similarity from the training cameras' centres), applied to test cameras.
+    const sim = umeyama(refCams.map(cameraCenter), estCams.map(cameraCenter));
+    const cams = new Map<number, Camera>();
+    train.forEach((i, k) => cams.set(i, { ...estCams[k], width: base.frames[i].camera.width, height: base.frames[i].camera.height, fx: estCams[k].fx / downscale, fy: estCams[k].fy / downscale, cx: estCams[k].cx / downscale, cy: estCams[k].cy / downscale }));
+    const f0 = cams.get(train[0])!;
+    for (const i of test) cams.set(i, { ...transformCamera(sim, base.frames[i].camera), fx: f0.fx, fy: f0.fy, cx: f0.cx, cy: f0.cy });
+    const d = cloneDataset(base, cams);
+    const init = await depthInit(d);
+    const alignTest = async (t: Trainer) => {
+      const W = d.frames[test[0]].camera.width, H = d.frames[test[0]].camera.height;
+      const loss = new SsimL1Loss(gpu, W, H);
+      const target = createStorage(gpu, W * H * 12), vColor = createStorage(gpu, W * H * 12), out = createStorage(gpu, 16);
+      const grads = GpuSceneGrads.like(t.state.scene);
+      for (const i of test) {
+        writeBuffer(gpu, target, (await t.images.get(i)).rgb);
+        const aligned = await alignPoseToImage(gpu, t.rasterizer, t.state.scene, grads, d.frames[i].camera, (e, c, v) => loss.encodeForwardBackward(e, c, target, v, out), vColor, { iterations: 100, rotationLr: 1e-3, translationLr: 1e-3 * d.extent, background: [0, 0, 0] });
+        d.frames[i].camera.R = aligned.R;
+        d.frames[i].camera.t = aligned.t;
+      }
+      grads.dispose();
+      loss.dispose();
+    };
+    for (const name of runs.filter((r) => r === 'plain' || r === 'all')) {
+      const reg = name === 'all' ? D : { ...NO_REGULARIZERS };
+      results.push(await runOne(name, d, init, reg, 'estimated', alignTest));
+    }
+  }
+}
+
+const table = ['| poses | run | PSNR | SSIM | Gaussians | wall s |', '|---|---|---|---|---|---|', ...results.map((r) => `| ${r.poses} | ${r.name} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.gaussians} | ${r.seconds.toFixed(0)} |`)].join('\n');
+const md = `## Sparse views: fern 3-view (bench/sparse.ts)\n\n${new Date().toISOString().slice(0, 10)}, adapter: ${adapter}; fern at 1/${downscale} resolution (${base.frames[0].camera.width}x${base.frames[0].camera.height}), ${steps} steps, test views ${test.map((i) => base.frames[i].name).join(', ')}.\nCommand: \`npm run bench:sparse -- ${args.join(' ')}\`\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${table}\n`;
+writeFileAtomic(join(import.meta.dirname, 'results', 'sparse.md'), md);
+writeFileAtomic(join(outDir, 'results.json'), JSON.stringify({ adapter, steps, downscale, notes, results }, null, 2));
+console.log(md);
+process.exit(0);

@@ -1,0 +1,96 @@
+/**
+ * `sparrow poses <photos-dir> --out <dir> [--features orb|xfeat|auto] [--models <dir>] [--json]`:
+ * estimate camera poses and a sparse point cloud from unposed photos and write
+ * them as a COLMAP text model (sparse/0), a nerfstudio transforms.json and a
+ * per-view report (poses.json). Exit code 5 (stage failed) when some photos could
+ * not be registered; what was registered is still written.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ImageDecodeError } from '../../../engine/io/image.js';
+import { estimatePoses, PoseInputError, type PhotoInput } from '../../../engine/pose/estimate-poses.js';
+import { writePoseOutputs, poseReport } from '../../../engine/pose/export.js';
+import { chooseFeatureBackend, type FeaturePreference } from '../../../engine/pose/feature-backends.js';
+import { createOrbBackend } from '../../../engine/pose/orb.js';
+import { ExitCode, UserError } from '../exit-codes.js';
+import { createProgressSink } from '../progress.js';
+
+interface PosesFlags {
+  out: string;
+  features: string;
+  models?: string;
+  maxKeypoints: string;
+  json?: boolean;
+}
+
+const FEATURES = ['auto', 'xfeat', 'orb', 'akaze'] as const;
+const PHOTO_EXT = new Set(['.png', '.jpg', '.jpeg']);
+
+/** Photos of a folder in name order (PNG/JPEG by extension). */
+export function listPhotos(dir: string): string[] {
+  if (!existsSync(dir)) throw new UserError(`${dir}: no such folder`, ExitCode.badInput, dir);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: not a folder (give the folder that holds the photos)`, ExitCode.badInput, dir);
+  return readdirSync(dir)
+    .filter((f) => PHOTO_EXT.has(extname(f).toLowerCase()))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function register(program: Command): void {
+  program
+    .command('poses')
+    .description('estimate camera poses and sparse points from unposed photos (COLMAP text model + transforms.json)')
+    .argument('<photos-dir>', 'folder with the photos (PNG or JPEG)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--features <kind>', `feature backend: ${FEATURES.join(', ')} (orb/akaze = classical)`, 'auto')
+    .option('--models <dir>', 'folder with the learned feature weights (see models/README.md)')
+    .option('--max-keypoints <n>', 'keypoints per photo', '3000')
+    .option('--json', 'progress and the report as JSON lines on stdout')
+    .action(async (dir: string, flags: PosesFlags) => {
+      if (!(FEATURES as readonly string[]).includes(flags.features)) throw new UserError(`--features must be one of ${FEATURES.join(', ')}, got '${flags.features}'`, ExitCode.usage);
+      const maxKeypoints = Number(flags.maxKeypoints);
+      if (!Number.isInteger(maxKeypoints) || maxKeypoints < 64) throw new UserError(`--max-keypoints must be an integer >= 64, got '${flags.maxKeypoints}'`, ExitCode.usage);
+      if (flags.models && !existsSync(flags.models)) throw new UserError(`${flags.models}: models folder does not exist`, ExitCode.badInput, flags.models);
+      const files = listPhotos(dir);
+      if (files.length < 2) throw new UserError(`${dir}: need at least 2 photos (PNG/JPEG), found ${files.length}`, ExitCode.badInput, dir);
+      const photos: PhotoInput[] = files.map((f) => ({ name: f.slice(dir.length).replace(/^[\\/]+/, ''), bytes: new Uint8Array(readFileSync(f)) }));
+
+      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const classical = () => createOrbBackend({ detector: flags.features === 'orb' ? 'orb' : 'akaze', maxKeypoints });
+        const prefer: FeaturePreference = flags.features === 'xfeat' ? 'xfeat' : flags.features === 'auto' ? 'auto' : 'orb';
+        const { backend } = await chooseFeatureBackend({ prefer, modelsDir: flags.models, maxKeypoints, onEvent: sink, classical });
+        let est;
+        try {
+          est = await estimatePoses(photos, { backend, maxKeypoints, onEvent: sink, signal: abort.signal });
+        } catch (e) {
+          if (e instanceof PoseInputError) throw new UserError(e.message, ExitCode.badInput, e.file ?? dir);
+          if (e instanceof ImageDecodeError) throw new UserError(e.message, ExitCode.badInput, e.file);
+          throw e;
+        }
+        const outputs = writePoseOutputs(est, resolve(flags.out), files.map((f) => resolve(f)));
+        const report = poseReport(est);
+        const registered = est.views.filter((v) => v.registered).length;
+        const message = `${registered}/${est.views.length} photos registered (${est.backend}), ${est.points.length / 3} points; wrote ${flags.out}`;
+        if (flags.json) sink({ type: 'done', stage: 'poses', message, outputs, report });
+        else {
+          process.stdout.write(`${message}\n`);
+          for (const v of est.views) {
+            process.stdout.write(
+              v.registered
+                ? `  ${v.name}: ${v.method}, ${v.registrationInliers} inliers, ${v.observations} points seen, reprojection ${v.rmsErrorPx.toFixed(2)} px\n`
+                : `  ${v.name}: NOT registered — ${v.reason}\n`,
+            );
+          }
+        }
+        if (registered < est.views.length) process.exitCode = ExitCode.stageFailed;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        stop();
+      }
+    });
+}

@@ -1,0 +1,114 @@
+/**
+ * `sparrow train <dataset> --out <dir> [--iters N] [--max-gaussians N] [--eval] [--eval-images]
+ *  [--resume] [--seed N] [--sh-degree N] [--background r,g,b] [--downscale N] [--json]`
+ *
+ * Trains Gaussians on posed photos (COLMAP model folder or transforms.json); writes
+ * <out>/scene.ply, <out>/checkpoint.ckpt, <out>/metrics.json (engine/train/run.ts).
+ * Exit codes (electron/headless/exit-codes.ts): 0 done; 2 bad flags; 3 bad dataset or
+ * checkpoint (the message names the file); 4 no GPU; 130 Ctrl-C (a checkpoint was written;
+ * rerun with --resume to continue); 1 internal error.
+ */
+import type { Command } from 'commander';
+import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
+import type { TrainConfig } from '../../../engine/train/config.js';
+import { runTraining } from '../../../engine/train/run.js';
+import { ExitCode, UserError } from '../exit-codes.js';
+import { createProgressSink } from '../progress.js';
+
+interface TrainFlags {
+  out: string;
+  iters?: string;
+  maxGaussians?: string;
+  eval?: boolean;
+  evalImages?: boolean;
+  resume?: boolean;
+  seed?: string;
+  shDegree?: string;
+  background?: string;
+  downscale?: string;
+  json?: boolean;
+}
+
+function int(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be an integer in [${min}, ${max}], got '${value}'`, ExitCode.usage);
+  return n;
+}
+
+/** The config overrides the flags ask for (undefined flags keep the defaults). */
+export function configFromFlags(flags: TrainFlags): Partial<TrainConfig> {
+  const c: Partial<TrainConfig> = {};
+  const iters = int('--iters', flags.iters, 0);
+  if (iters !== undefined) c.iterations = iters;
+  const maxG = int('--max-gaussians', flags.maxGaussians, 1);
+  if (maxG !== undefined) c.maxGaussians = maxG;
+  const seed = int('--seed', flags.seed, 0, 2 ** 31 - 1);
+  if (seed !== undefined) c.seed = seed;
+  const deg = int('--sh-degree', flags.shDegree, 0, 3);
+  if (deg !== undefined) c.shDegree = deg;
+  if (flags.background !== undefined) {
+    const v = flags.background.split(',').map(Number);
+    if (v.length !== 3 || !v.every((x) => Number.isFinite(x) && x >= 0 && x <= 1)) throw new UserError(`--background must be r,g,b in [0, 1], got '${flags.background}'`, ExitCode.usage);
+    c.background = v as [number, number, number];
+  }
+  // Schedules are defined for 30k steps; a shorter run compresses them proportionally, with
+  // floors: densifying every step, or resetting opacities every few steps, only destroys a scene.
+  if (c.iterations !== undefined && c.iterations < 30_000) {
+    const f = c.iterations / 30_000;
+    Object.assign(c, {
+      meansLrMaxSteps: c.iterations,
+      densifyFrom: Math.max(10, Math.round(500 * f)),
+      densifyUntil: Math.round(15_000 * f),
+      densifyInterval: Math.max(10, Math.round(100 * f)),
+      opacityResetInterval: Math.max(300, Math.round(3000 * f)),
+      shDegreeInterval: Math.max(1, Math.round(1000 * f)),
+    });
+  }
+  return c;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('Optimize Gaussians on posed photos (COLMAP model or transforms.json)')
+    .argument('<dataset>', 'dataset folder (COLMAP sparse/0 + images/, or transforms.json) or a transforms.json file')
+    .requiredOption('--out <dir>', 'output folder: scene.ply, checkpoint.ckpt, metrics.json')
+    .option('--iters <n>', 'optimization steps (default 30000; shorter runs compress the schedules)')
+    .option('--max-gaussians <n>', 'hard cap on the Gaussian count (default: what one GPU buffer holds)')
+    .option('--eval', 'hold out the test split and report PSNR/SSIM on it')
+    .option('--eval-images', 'with --eval, write render | ground-truth PNGs to <out>/eval')
+    .option('--resume', 'continue from <out>/checkpoint.ckpt')
+    .option('--seed <n>', 'random seed (default 0)')
+    .option('--sh-degree <n>', 'highest SH degree 0-3 (default 3)')
+    .option('--background <r,g,b>', 'background colour in [0, 1] (default 0,0,0); transparent pixels are composited on it')
+    .option('--downscale <n>', 'integer factor to downscale photos by (default 1)')
+    .option('--json', 'one JSON line per event on stdout')
+    .action(async (dataset: string, flags: TrainFlags) => {
+      const config = configFromFlags(flags);
+      const downscale = int('--downscale', flags.downscale, 1, 64) ?? 1;
+      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
+      // Ctrl-C: stop after the current step, write a checkpoint, exit 130. A terminal delivers
+      // SIGINT to the whole process group and wrappers (npx, tsx) relay it again, so repeats
+      // within 3 s count as the same Ctrl-C; a later one exits at once (no checkpoint).
+      const abort = new AbortController();
+      let firstSigint = 0;
+      const onSigint = () => {
+        if (!abort.signal.aborted) {
+          firstSigint = Date.now();
+          abort.abort();
+        } else if (Date.now() - firstSigint > 3000) process.exit(ExitCode.cancelled);
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const gpu = await acquireGpu();
+        sink({ type: 'log', message: `adapter: ${describeAdapter(gpu.report)}` });
+        const report = await runTraining(gpu, { dataset, outDir: flags.out, config, evaluate: Boolean(flags.eval), evalImages: Boolean(flags.evalImages), resume: Boolean(flags.resume), downscale, onEvent: sink, signal: abort.signal });
+        const evalText = report.eval ? `; held-out PSNR ${report.eval.psnr.toFixed(2)} dB, SSIM ${report.eval.ssim.toFixed(4)}` : '';
+        sink({ type: 'done', message: `${report.steps} steps, ${report.gaussians} Gaussians, ${report.itPerSec.toFixed(2)} it/s${evalText}; wrote ${report.outputs.scene}`, outputs: report.outputs, report });
+      } finally {
+        process.off('SIGINT', onSigint);
+        stop();
+      }
+    });
+}

@@ -1,0 +1,60 @@
+/**
+ * The application menu as a plain template (testable without Electron):
+ * File (Open Photos…, Open Scene…, Recent, Export…, Screenshot), View, Help.
+ */
+import type { MenuCommand } from './ipc-contract.js';
+
+export interface MenuItemTemplate {
+  label?: string;
+  role?: string;
+  accelerator?: string;
+  type?: 'separator' | 'submenu';
+  enabled?: boolean;
+  click?: () => void;
+  submenu?: MenuItemTemplate[];
+}
+
+export interface MenuHandlers {
+  command(command: MenuCommand): void;
+  openRecent(path: string): void;
+  clearRecent(): void;
+}
+
+export function buildMenuTemplate(handlers: MenuHandlers, recent: string[], platform: NodeJS.Platform): MenuItemTemplate[] {
+  const cmd = (command: MenuCommand) => () => handlers.command(command);
+  const recentItems: MenuItemTemplate[] = recent.length
+    ? [
+        ...recent.map((path) => ({ label: path, click: () => handlers.openRecent(path) })),
+        { type: 'separator' as const },
+        { label: 'Clear Recent', click: handlers.clearRecent },
+      ]
+    : [{ label: 'No Recent Files', enabled: false }];
+  const template: MenuItemTemplate[] = [
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Photos…', accelerator: 'CmdOrCtrl+O', click: cmd('open-photos') },
+        { label: 'Open Scene…', accelerator: 'CmdOrCtrl+Shift+O', click: cmd('open-scene') },
+        { label: 'Open Recent', submenu: recentItems },
+        { type: 'separator' },
+        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: cmd('export') },
+        { label: 'Screenshot', accelerator: 'CmdOrCtrl+Shift+S', click: cmd('screenshot') },
+        { type: 'separator' },
+        { role: platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        { label: 'Reset View', accelerator: 'CmdOrCtrl+0', click: cmd('reset-view') },
+        { label: 'Toggle Camera Frustums', accelerator: 'F', click: cmd('toggle-frustums') },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        { role: 'toggleDevTools' },
+      ],
+    },
+    { label: 'Help', submenu: [{ label: 'About Sparrow', click: cmd('about') }] },
+  ];
+  if (platform === 'darwin') template.unshift({ role: 'appMenu' });
+  return template;
+}

@@ -1,0 +1,410 @@
+/**
+ * Bundle adjustment: Levenberg-Marquardt over camera poses (6-DoF each, rotation
+ * update R <- exp(w) R, translation t <- t + dt), focal lengths (one per intrinsics
+ * group: shared by all photos of one device, or per photo) and 3D points, with a
+ * Huber loss on pixel residuals (iteratively reweighted), solved through the Schur
+ * complement over points: the reduced camera system is small and dense (at most a
+ * dozen cameras -> ~80 unknowns), the point blocks are 3x3.
+ *
+ * Residual of observation (camera c, point p): f * [x/z, y/z] + [cx, cy] - [u, v]
+ * with [x, y, z] = R_c X_p + t_c (OpenCV axes, pixels).
+ *
+ * Gauge: the first camera's pose is held fixed; the remaining scale freedom is
+ * kept in check by the LM damping (the solution's scale does not drift because
+ * every step is damped towards zero change in the null direction).
+ */
+import { choleskySolve, expSO3, inv3, mul3, type Mat3 } from './linalg.js';
+
+export interface BaCamera {
+  R: number[];
+  t: number[];
+  /** Index into `intrinsics`. */
+  group: number;
+}
+
+export interface BaIntrinsics {
+  f: number;
+  cx: number;
+  cy: number;
+}
+
+export interface BaObservation {
+  camera: number;
+  point: number;
+  u: number;
+  v: number;
+}
+
+export interface BaProblem {
+  cameras: BaCamera[];
+  intrinsics: BaIntrinsics[];
+  /** [P, 3] */
+  points: Float64Array;
+  observations: BaObservation[];
+}
+
+export interface BaOptions {
+  /** Huber scale in pixels. */
+  huberPx?: number;
+  maxIterations?: number;
+  refineFocal?: boolean;
+  /** Cameras whose pose stays fixed (default: [first camera]). */
+  fixedCameras?: number[];
+  signal?: AbortSignal;
+}
+
+export interface BaReport {
+  iterations: number;
+  initialCost: number;
+  finalCost: number;
+  /** RMS pixel error over all observations after the last step. */
+  rmsPx: number;
+}
+
+/**
+ * Linearized system at the current state, split into camera/point blocks. Flat typed
+ * arrays (no per-observation objects): the reduced system is rebuilt every iteration.
+ */
+export interface BaLinearization {
+  /** number of free camera-side parameters (poses + focal lengths) */
+  nc: number;
+  /** [nc x nc] dense camera block */
+  Hcc: Float64Array;
+  /** [nc] */
+  gc: Float64Array;
+  /** [P, 3, 3] point blocks */
+  Hpp: Float64Array;
+  /** [P, 3] */
+  gp: Float64Array;
+  /** [O, 7] camera parameter index of each camera-side Jacobian column of observation o (-1: none) */
+  entryIndex: Int32Array;
+  /** [O, 7, 3] rows of W = J_c^T W J_p for those columns */
+  entryRow: Float64Array;
+  /** CSR over points: observations of point p are pointObs[pointStart[p] .. pointStart[p + 1]) */
+  pointStart: Int32Array;
+  pointObs: Int32Array;
+  cost: number;
+}
+
+const ENTRIES = 7;
+
+/** Parameter index of each camera's pose block (-1 when fixed) and of each focal length (-1 when fixed). */
+export function parameterLayout(problem: BaProblem, opts: BaOptions): { poseIndex: number[]; focalIndex: number[]; nc: number } {
+  const fixed = new Set(opts.fixedCameras ?? [0]);
+  let k = 0;
+  const poseIndex = problem.cameras.map((_, c) => (fixed.has(c) ? -1 : ((k += 6), k - 6)));
+  const focalIndex = problem.intrinsics.map(() => (opts.refineFocal === false ? -1 : k++));
+  return { poseIndex, focalIndex, nc: k };
+}
+
+function huberWeight(r: number, k: number): number {
+  return r <= k ? 1 : k / r;
+}
+
+function huberCost(r: number, k: number): number {
+  return r <= k ? 0.5 * r * r : k * (r - 0.5 * k);
+}
+
+/** Squared pixel residual of one observation (1e12 when behind the camera). */
+function residualSq(problem: BaProblem, o: BaObservation): number {
+  const cam = problem.cameras[o.camera];
+  const K = problem.intrinsics[cam.group];
+  const X = problem.points;
+  const p = 3 * o.point;
+  const R = cam.R;
+  const x = R[0] * X[p] + R[1] * X[p + 1] + R[2] * X[p + 2] + cam.t[0];
+  const y = R[3] * X[p] + R[4] * X[p + 1] + R[5] * X[p + 2] + cam.t[1];
+  const z = R[6] * X[p] + R[7] * X[p + 1] + R[8] * X[p + 2] + cam.t[2];
+  if (!(z > 1e-9)) return 1e12;
+  const du = (K.f * x) / z + K.cx - o.u;
+  const dv = (K.f * y) / z + K.cy - o.v;
+  return du * du + dv * dv;
+}
+
+/** Robust cost of the problem at its current state. */
+export function baCost(problem: BaProblem, huberPx: number): number {
+  let cost = 0;
+  for (const o of problem.observations) cost += huberCost(Math.sqrt(residualSq(problem, o)), huberPx);
+  return cost;
+}
+
+/** Pixel residual of one observation; null when the point is behind the camera. */
+export function residual(problem: BaProblem, o: BaObservation): [number, number] | null {
+  const cam = problem.cameras[o.camera];
+  const K = problem.intrinsics[cam.group];
+  const X = problem.points;
+  const p = 3 * o.point;
+  const R = cam.R;
+  const x = R[0] * X[p] + R[1] * X[p + 1] + R[2] * X[p + 2] + cam.t[0];
+  const y = R[3] * X[p] + R[4] * X[p + 1] + R[5] * X[p + 2] + cam.t[1];
+  const z = R[6] * X[p] + R[7] * X[p + 1] + R[8] * X[p + 2] + cam.t[2];
+  if (!(z > 1e-9)) return null;
+  return [(K.f * x) / z + K.cx - o.u, (K.f * y) / z + K.cy - o.v];
+}
+
+/** Gauss-Newton normal equations (with IRLS Huber weights) at the current state. */
+export function linearize(problem: BaProblem, opts: BaOptions): BaLinearization {
+  const huber = opts.huberPx ?? 2;
+  const { poseIndex, focalIndex, nc } = parameterLayout(problem, opts);
+  const P = problem.points.length / 3;
+  const O = problem.observations.length;
+  const Hcc = new Float64Array(nc * nc);
+  const gc = new Float64Array(nc);
+  const Hpp = new Float64Array(9 * P);
+  const gp = new Float64Array(3 * P);
+  const entryIndex = new Int32Array(O * ENTRIES).fill(-1);
+  const entryRow = new Float64Array(O * ENTRIES * 3);
+  const pointStart = new Int32Array(P + 1);
+  for (const o of problem.observations) pointStart[o.point + 1]++;
+  for (let p = 0; p < P; p++) pointStart[p + 1] += pointStart[p];
+  const fill = pointStart.slice(0, P);
+  const pointObs = new Int32Array(O);
+  let cost = 0;
+  const X = problem.points;
+  const Jc = new Float64Array(2 * ENTRIES); // camera-side Jacobian columns, [col][2]
+  const idx = new Int32Array(ENTRIES);
+  const Jp = new Float64Array(6);
+  for (let oi = 0; oi < O; oi++) {
+    const o = problem.observations[oi];
+    pointObs[fill[o.point]++] = oi;
+    const cam = problem.cameras[o.camera];
+    const K = problem.intrinsics[cam.group];
+    const R = cam.R;
+    const p = 3 * o.point;
+    const RX0 = R[0] * X[p] + R[1] * X[p + 1] + R[2] * X[p + 2];
+    const RX1 = R[3] * X[p] + R[4] * X[p + 1] + R[5] * X[p + 2];
+    const RX2 = R[6] * X[p] + R[7] * X[p + 1] + R[8] * X[p + 2];
+    const c0 = RX0 + cam.t[0];
+    const c1 = RX1 + cam.t[1];
+    const c2 = RX2 + cam.t[2];
+    if (!(c2 > 1e-9)) {
+      cost += huberCost(1e6, huber);
+      continue;
+    }
+    const iz = 1 / c2;
+    const r0 = K.f * c0 * iz + K.cx - o.u;
+    const r1 = K.f * c1 * iz + K.cy - o.v;
+    const rn = Math.hypot(r0, r1);
+    cost += huberCost(rn, huber);
+    const w = huberWeight(rn, huber);
+    // dr/dc [2x3] = [[a, 0, b], [0, a, d]]
+    const a = K.f * iz;
+    const b = -K.f * c0 * iz * iz;
+    const d = -K.f * c1 * iz * iz;
+    let ne = 0;
+    const pi = poseIndex[o.camera];
+    if (pi >= 0) {
+      // Rotation columns: dr/dc * (-[RX]x), -[RX]x = [[0, RX2, -RX1], [-RX2, 0, RX0], [RX1, -RX0, 0]].
+      Jc[0] = b * RX1; Jc[1] = -a * RX2 + d * RX1; // column w0
+      Jc[2] = a * RX2 - b * RX0; Jc[3] = -d * RX0; // column w1
+      Jc[4] = -a * RX1; Jc[5] = a * RX0; // column w2
+      Jc[6] = a; Jc[7] = 0; // t0
+      Jc[8] = 0; Jc[9] = a; // t1
+      Jc[10] = b; Jc[11] = d; // t2
+      for (let j = 0; j < 6; j++) idx[j] = pi + j;
+      ne = 6;
+    }
+    const fi = focalIndex[cam.group];
+    if (fi >= 0) {
+      Jc[2 * ne] = c0 * iz;
+      Jc[2 * ne + 1] = c1 * iz;
+      idx[ne] = fi;
+      ne++;
+    }
+    // Point Jacobian [2x3] = dr/dc * R
+    for (let k = 0; k < 3; k++) {
+      Jp[k] = a * R[k] + b * R[6 + k];
+      Jp[3 + k] = a * R[3 + k] + d * R[6 + k];
+    }
+    for (let e = 0; e < ne; e++) {
+      const ja0 = Jc[2 * e];
+      const ja1 = Jc[2 * e + 1];
+      const ia = idx[e];
+      gc[ia] += w * (ja0 * r0 + ja1 * r1);
+      for (let f = 0; f < ne; f++) Hcc[ia * nc + idx[f]] += w * (ja0 * Jc[2 * f] + ja1 * Jc[2 * f + 1]);
+      entryIndex[oi * ENTRIES + e] = ia;
+      const base = (oi * ENTRIES + e) * 3;
+      for (let k = 0; k < 3; k++) entryRow[base + k] = w * (ja0 * Jp[k] + ja1 * Jp[3 + k]);
+    }
+    const h = 9 * o.point;
+    for (let k = 0; k < 3; k++) {
+      gp[p + k] += w * (Jp[k] * r0 + Jp[3 + k] * r1);
+      for (let l = 0; l < 3; l++) Hpp[h + 3 * k + l] += w * (Jp[k] * Jp[l] + Jp[3 + k] * Jp[3 + l]);
+    }
+  }
+  return { nc, Hcc, gc, Hpp, gp, entryIndex, entryRow, pointStart, pointObs, cost };
+}
+
+/** Marquardt damping: diag *= (1 + lambda), plus a tiny floor for unobserved directions. */
+function damp(d: number, lambda: number): number {
+  return d * (1 + lambda) + 1e-9;
+}
+
+/** Entries (camera parameter index, W row offset) of point p's observations. */
+function pointEntries(lin: BaLinearization, p: number): { index: number[]; row: number[] } {
+  const index: number[] = [];
+  const row: number[] = [];
+  for (let k = lin.pointStart[p]; k < lin.pointStart[p + 1]; k++) {
+    const oi = lin.pointObs[k];
+    for (let e = 0; e < ENTRIES; e++) {
+      const ia = lin.entryIndex[oi * ENTRIES + e];
+      if (ia < 0) break;
+      index.push(ia);
+      row.push((oi * ENTRIES + e) * 3);
+    }
+  }
+  return { index, row };
+}
+
+function dampedPointInverse(lin: BaLinearization, p: number, lambda: number): Mat3 | null {
+  const D = Array.from(lin.Hpp.subarray(9 * p, 9 * p + 9));
+  for (let a = 0; a < 3; a++) D[a * 4] = damp(D[a * 4], lambda);
+  return inv3(D);
+}
+
+/**
+ * Solve the damped normal equations by the Schur complement over points:
+ *   S = Hcc - sum_p W_p V_p^-1 W_p^T,  S dc = -(gc - sum_p W_p V_p^-1 gp_p),
+ *   dp_p = V_p^-1 (-gp_p - W_p^T dc).
+ * Returns [dc (nc), dp (3P)] or null when S is not positive definite.
+ */
+export function solveSchur(lin: BaLinearization, lambda: number): { dc: Float64Array; dp: Float64Array } | null {
+  const { nc, Hcc, gc, gp, entryRow: W } = lin;
+  const P = gp.length / 3;
+  const S = Float64Array.from(Hcc);
+  for (let i = 0; i < nc; i++) S[i * nc + i] = damp(Hcc[i * nc + i], lambda);
+  const rhs = Float64Array.from(gc, (v) => -v);
+  const Vinv: (Mat3 | null)[] = new Array(P);
+  const WV: number[] = [];
+  for (let p = 0; p < P; p++) {
+    const Vi = (Vinv[p] = dampedPointInverse(lin, p, lambda));
+    if (!Vi) continue;
+    const { index, row } = pointEntries(lin, p);
+    const n = index.length;
+    if (n === 0) continue;
+    const g0 = gp[3 * p];
+    const g1 = gp[3 * p + 1];
+    const g2 = gp[3 * p + 2];
+    WV.length = 3 * n;
+    for (let e = 0; e < n; e++) {
+      const r = row[e];
+      for (let k = 0; k < 3; k++) WV[3 * e + k] = W[r] * Vi[k] + W[r + 1] * Vi[3 + k] + W[r + 2] * Vi[6 + k];
+      rhs[index[e]] += WV[3 * e] * g0 + WV[3 * e + 1] * g1 + WV[3 * e + 2] * g2;
+    }
+    for (let e = 0; e < n; e++) {
+      const base = index[e] * nc;
+      const x0 = WV[3 * e];
+      const x1 = WV[3 * e + 1];
+      const x2 = WV[3 * e + 2];
+      for (let f = 0; f < n; f++) {
+        const r = row[f];
+        S[base + index[f]] -= x0 * W[r] + x1 * W[r + 1] + x2 * W[r + 2];
+      }
+    }
+  }
+  const dcArr = nc > 0 ? choleskySolve(S, rhs, nc) : [];
+  if (!dcArr) return null;
+  const dc = Float64Array.from(dcArr);
+  const dp = new Float64Array(gp.length);
+  for (let p = 0; p < P; p++) {
+    const Vi = Vinv[p];
+    if (!Vi) continue;
+    const b = [-gp[3 * p], -gp[3 * p + 1], -gp[3 * p + 2]];
+    const { index, row } = pointEntries(lin, p);
+    for (let e = 0; e < index.length; e++) for (let k = 0; k < 3; k++) b[k] -= W[row[e] + k] * dc[index[e]];
+    for (let k = 0; k < 3; k++) dp[3 * p + k] = Vi[k * 3] * b[0] + Vi[k * 3 + 1] * b[1] + Vi[k * 3 + 2] * b[2];
+  }
+  return { dc, dp };
+}
+
+/** Reference: assemble the full damped system densely and solve it (tests only; O((nc+3P)^3)). */
+export function solveDense(lin: BaLinearization, lambda: number): { dc: Float64Array; dp: Float64Array } | null {
+  const { nc, Hcc, gc, Hpp, gp, entryRow: W } = lin;
+  const P = gp.length / 3;
+  const n = nc + 3 * P;
+  const H = new Float64Array(n * n);
+  const g = new Float64Array(n);
+  for (let i = 0; i < nc; i++) {
+    g[i] = gc[i];
+    for (let j = 0; j < nc; j++) H[i * n + j] = Hcc[i * nc + j];
+    H[i * n + i] = damp(Hcc[i * nc + i], lambda);
+  }
+  for (let p = 0; p < P; p++) {
+    const o = nc + 3 * p;
+    for (let a = 0; a < 3; a++) {
+      g[o + a] = gp[3 * p + a];
+      for (let b = 0; b < 3; b++) H[(o + a) * n + o + b] = Hpp[9 * p + a * 3 + b];
+      H[(o + a) * n + o + a] = damp(Hpp[9 * p + a * 4], lambda);
+    }
+    const { index, row } = pointEntries(lin, p);
+    for (let e = 0; e < index.length; e++) {
+      for (let k = 0; k < 3; k++) {
+        H[index[e] * n + o + k] += W[row[e] + k];
+        H[(o + k) * n + index[e]] += W[row[e] + k];
+      }
+    }
+  }
+  const x = choleskySolve(H, Array.from(g, (v) => -v), n);
+  if (!x) return null;
+  return { dc: Float64Array.from(x.slice(0, nc)), dp: Float64Array.from(x.slice(nc)) };
+}
+
+/** A copy of the problem with the step applied. */
+export function applyStep(problem: BaProblem, opts: BaOptions, dc: Float64Array, dp: Float64Array): BaProblem {
+  const { poseIndex, focalIndex } = parameterLayout(problem, opts);
+  const cameras = problem.cameras.map((cam, c) => {
+    const i = poseIndex[c];
+    if (i < 0) return cam;
+    return {
+      ...cam,
+      R: mul3(expSO3([dc[i], dc[i + 1], dc[i + 2]]), cam.R),
+      t: [cam.t[0] + dc[i + 3], cam.t[1] + dc[i + 4], cam.t[2] + dc[i + 5]],
+    };
+  });
+  const intrinsics = problem.intrinsics.map((K, g) => (focalIndex[g] >= 0 ? { ...K, f: K.f + dc[focalIndex[g]] } : K));
+  const points = Float64Array.from(problem.points, (v, i) => v + dp[i]);
+  return { cameras, intrinsics, points, observations: problem.observations };
+}
+
+/** Run LM to convergence; returns the refined problem (a new object) and a report. */
+export function bundleAdjust(problem: BaProblem, opts: BaOptions = {}): { problem: BaProblem; report: BaReport } {
+  const huber = opts.huberPx ?? 2;
+  const maxIt = opts.maxIterations ?? 50;
+  let state = problem;
+  let lambda = 1e-4;
+  let lin = linearize(state, opts);
+  const initialCost = lin.cost;
+  let it = 0;
+  let converged = false;
+  for (; it < maxIt && !converged; it++) {
+    if (opts.signal?.aborted) break;
+    let accepted = false;
+    for (let tries = 0; tries < 10 && !accepted; tries++) {
+      const step = solveSchur(lin, lambda);
+      if (!step) {
+        lambda *= 10;
+        continue;
+      }
+      const cand = applyStep(state, opts, step.dc, step.dp);
+      if (cand.intrinsics.some((K) => !(K.f > 0))) {
+        lambda *= 10;
+        continue;
+      }
+      const cost = baCost(cand, huber);
+      if (cost < lin.cost) {
+        const gain = (lin.cost - cost) / Math.max(lin.cost, 1e-30);
+        state = cand;
+        lambda = Math.max(lambda / 10, 1e-12);
+        lin = linearize(state, opts);
+        accepted = true;
+        // Relative decrease below 1e-6: further steps move the poses by far less than the noise.
+        converged = gain < 1e-6;
+      } else lambda *= 10;
+    }
+    if (!accepted) break;
+  }
+  let sq = 0;
+  for (const o of state.observations) sq += residualSq(state, o);
+  const n = Math.max(state.observations.length, 1);
+  return { problem: state, report: { iterations: it, initialCost, finalCost: lin.cost, rmsPx: Math.sqrt(sq / n) } };
+}

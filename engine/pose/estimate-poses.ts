@@ -1,0 +1,273 @@
+/**
+ * The pose stage: photos in, cameras + sparse points out.
+ *   load (decode, EXIF orientation, intrinsics, duplicate and size checks)
+ *   -> features (the chosen FeatureBackend) -> exhaustive pairwise matching
+ *   -> geometric verification (essential matrix, cheirality) -> incremental SfM.
+ * Every photo given appears in the result: registered with its method and
+ * confidence, or unregistered with the reason.
+ */
+import type { RgbaImage } from '../io/image.js';
+import { decodeImage } from '../io/image.js';
+import type { EventSink } from '../pipeline/events.js';
+import { RateMeter, silentSink, throwIfCancelled } from '../pipeline/events.js';
+import type { Camera } from '../splat/camera.js';
+import type { FeatureBackend, Keypoints } from './features.js';
+import { incrementalSfm, type RegistrationMethod, type SfmOptions } from './incremental-sfm.js';
+import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
+import { verifyPair, type VerifiedPair } from './two-view.js';
+
+export interface PhotoInput {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface PoseEstimateOptions {
+  backend: FeatureBackend;
+  maxKeypoints?: number;
+  /** epipolar threshold for verification, px (default 2) */
+  verifyThresholdPx?: number;
+  /** verified inliers a pair needs to count as an edge (default 20) */
+  minPairInliers?: number;
+  sfm?: Omit<SfmOptions, 'onEvent' | 'signal'>;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+}
+
+export interface PoseView {
+  name: string;
+  width: number;
+  height: number;
+  registered: boolean;
+  method?: RegistrationMethod;
+  reason?: string;
+  /** present when registered (OpenCV axes, world-to-camera) */
+  camera?: Camera;
+  group: number;
+  focalSource: FocalSource;
+  keypoints: number;
+  registrationInliers: number;
+  observations: number;
+  rmsErrorPx: number;
+  /**
+   * 'high' when registered with >= 50 inliers and seeing >= 50 points at < 1.5 px RMS;
+   * 'low' otherwise (few constraints: the pose may be wrong even though it is
+   * self-consistent); 'none' when not registered.
+   */
+  confidence: 'high' | 'low' | 'none';
+}
+
+export interface PairSummary {
+  a: string;
+  b: string;
+  matches: number;
+  inliers: number;
+  medianAngleDeg: number;
+}
+
+export interface PoseEstimate {
+  backend: string;
+  views: PoseView[];
+  /** [P, 3] world points, [P, 3] RGB8, [P] track lengths */
+  points: Float64Array;
+  colors: Uint8Array;
+  trackLengths: Uint16Array;
+  /** per point: (view index, keypoint) observations; keypoint xy in `keypoints[view]` */
+  pointObservations: { view: number; keypoint: number }[][];
+  keypoints: Float32Array[];
+  pairs: PairSummary[];
+  timingsMs: Record<string, number>;
+}
+
+/** Raised for input that cannot produce any poses (fewer than 2 usable photos). */
+export class PoseInputError extends Error {
+  constructor(message: string, readonly file?: string) {
+    super(message);
+    this.name = 'PoseInputError';
+  }
+}
+
+export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOptions): Promise<PoseEstimate> {
+  const onEvent = opts.onEvent ?? silentSink;
+  const timingsMs: Record<string, number> = {};
+  let t0 = performance.now();
+  if (photos.length < 2) throw new PoseInputError(`need at least 2 photos to estimate poses (got ${photos.length})`);
+
+  onEvent({ type: 'stage', stage: 'load', status: 'start', message: `${photos.length} photos` });
+  const decoded: { name: string; image: RgbaImage; hash: string }[] = [];
+  const exifs: CameraExif[] = [];
+  for (const p of photos) {
+    throwIfCancelled(opts.signal);
+    const image = await decodeImage(p.bytes, p.name);
+    decoded.push({ name: p.name, image, hash: pixelHash(image) });
+    exifs.push(await readCameraExif(p.bytes));
+  }
+  const intr = decoded.map((d, i) => initialIntrinsics(exifs[i], d.image.width, d.image.height));
+  const groups = cameraGroups(decoded.map((d, i) => ({ exif: exifs[i], width: d.image.width, height: d.image.height, f: intr[i].f })));
+  // Duplicates (identical pixels) are not views: report them, keep the first.
+  const duplicateOf = new Map<number, number>();
+  decoded.forEach((d, i) => {
+    const first = decoded.findIndex((e) => e.hash === d.hash);
+    if (first < i) {
+      duplicateOf.set(i, first);
+      onEvent({ type: 'warning', stage: 'load', file: d.name, message: `identical to ${decoded[first].name}; ignored as a duplicate` });
+    }
+  });
+  const areas = decoded.map((d) => d.image.width * d.image.height);
+  const maxArea = Math.max(...areas);
+  decoded.forEach((d, i) => {
+    if (areas[i] * 16 < maxArea) {
+      onEvent({ type: 'warning', stage: 'load', file: d.name, message: `${d.image.width}x${d.image.height} is far smaller than the largest photo; expect fewer matches` });
+    }
+  });
+  if (intr.some((k) => k.source === 'default-fov')) {
+    const n = intr.filter((k) => k.source === 'default-fov').length;
+    onEvent({ type: 'log', stage: 'load', message: `${n} photo(s) without focal length in EXIF: starting from a 60° field of view, refined by bundle adjustment` });
+  }
+  const active = decoded.map((_, i) => i).filter((i) => !duplicateOf.has(i));
+  if (active.length < 2) throw new PoseInputError(`need at least 2 distinct photos (all ${photos.length} are identical)`, photos[0].name);
+  timingsMs.load = performance.now() - t0;
+  onEvent({ type: 'stage', stage: 'load', status: 'done', elapsedMs: timingsMs.load });
+
+  // Features
+  t0 = performance.now();
+  onEvent({ type: 'stage', stage: 'features', status: 'start', message: opts.backend.name });
+  const keypoints: (Keypoints | null)[] = decoded.map(() => null);
+  const meter = new RateMeter(active.length);
+  for (let k = 0; k < active.length; k++) {
+    throwIfCancelled(opts.signal);
+    const i = active[k];
+    keypoints[i] = await opts.backend.extractor.extract(decoded[i].image, opts.maxKeypoints);
+    onEvent({ type: 'step', stage: 'features', step: k + 1, total: active.length, metrics: { keypoints: keypoints[i]!.xy.length / 2 }, ...meter.update(k + 1) });
+  }
+  timingsMs.features = performance.now() - t0;
+  onEvent({ type: 'stage', stage: 'features', status: 'done', elapsedMs: timingsMs.features });
+
+  // Matching + verification
+  t0 = performance.now();
+  const pairList: [number, number][] = [];
+  for (let x = 0; x < active.length; x++) for (let y = x + 1; y < active.length; y++) pairList.push([active[x], active[y]]);
+  onEvent({ type: 'stage', stage: 'matching', status: 'start', message: `${pairList.length} pairs` });
+  const minPair = opts.minPairInliers ?? 20;
+  const matchPairs: Uint32Array[] = [];
+  const pairMeter = new RateMeter(pairList.length);
+  const verifyAll = (K: { f: number; cx: number; cy: number }[]) => {
+    const verified: VerifiedPair[] = [];
+    const pairs: PairSummary[] = [];
+    pairList.forEach(([a, b], k) => {
+      const v = verifyPair(a, b, keypoints[a]!.xy, keypoints[b]!.xy, K[a], K[b], matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 });
+      pairs.push({ a: decoded[a].name, b: decoded[b].name, matches: matchPairs[k].length / 2, inliers: v?.inlierCount ?? 0, medianAngleDeg: v?.medianAngleDeg ?? 0 });
+      if (v && v.inlierCount >= minPair) verified.push(v);
+    });
+    return { verified, pairs };
+  };
+  for (let k = 0; k < pairList.length; k++) {
+    throwIfCancelled(opts.signal);
+    const [a, b] = pairList[k];
+    const m = await opts.backend.matcher.match(keypoints[a]!, keypoints[b]!);
+    matchPairs.push(m.pairs);
+    onEvent({ type: 'step', stage: 'matching', step: k + 1, total: pairList.length, metrics: { matches: m.pairs.length / 2 }, ...pairMeter.update(k + 1) });
+  }
+  const { verified, pairs } = verifyAll(intr);
+  timingsMs.matching = performance.now() - t0;
+  onEvent({ type: 'stage', stage: 'matching', status: 'done', elapsedMs: timingsMs.matching, message: `${verified.length} of ${pairList.length} pairs verified` });
+
+  // Structure from motion
+  t0 = performance.now();
+  onEvent({ type: 'stage', stage: 'poses', status: 'start' });
+  const sfmViews = decoded.map((d, i) => ({
+    name: d.name,
+    width: d.image.width,
+    height: d.image.height,
+    group: groups[i],
+    xy: keypoints[i]?.xy ?? new Float32Array(0),
+    colors: keypoints[i] ? sampleColors(d.image, keypoints[i]!.xy) : undefined,
+  }));
+  const reconstruct = (K: { f: number; cx: number; cy: number }[], v: VerifiedPair[]) => {
+    const groupIntrinsics = [...new Set(groups)].map((g) => {
+      const i = groups.indexOf(g);
+      return { f: K[i].f, cx: K[i].cx, cy: K[i].cy };
+    });
+    return incrementalSfm(sfmViews, groupIntrinsics, v, { ...opts.sfm, onEvent, signal: opts.signal });
+  };
+  const sfm = reconstruct(intr, verified);
+  timingsMs.poses = performance.now() - t0;
+
+  const views: PoseView[] = sfm.views.map((r, i) => {
+    const d = decoded[i];
+    const K = sfm.intrinsics[groups[i]];
+    const dup = duplicateOf.get(i);
+    const edges = verified.filter((p) => p.a === i || p.b === i).length;
+    let reason = r.reason;
+    if (dup !== undefined) reason = `duplicate of ${decoded[dup].name}`;
+    else if (!r.registered && edges === 0) reason = `no verified matches with any other photo (different scene, or too little overlap/texture); ${r.reason}`;
+    return {
+      name: d.name,
+      width: d.image.width,
+      height: d.image.height,
+      registered: r.registered,
+      method: r.method,
+      reason: r.registered ? undefined : reason,
+      camera: r.pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: r.pose.R, t: r.pose.t } : undefined,
+      group: groups[i],
+      focalSource: intr[i].source,
+      keypoints: keypoints[i] ? keypoints[i]!.xy.length / 2 : 0,
+      registrationInliers: r.registrationInliers,
+      observations: r.observations,
+      rmsErrorPx: r.rmsErrorPx,
+      confidence: !r.registered ? 'none' : r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
+    };
+  });
+  const low = views.filter((v) => v.confidence === 'low');
+  if (low.length) onEvent({ type: 'warning', stage: 'poses', message: `low confidence (few inliers or points): ${low.map((v) => v.name).join(', ')}` });
+  for (const v of views) if (!v.registered) onEvent({ type: 'warning', stage: 'poses', file: v.name, message: `not registered: ${v.reason}` });
+  const registered = views.filter((v) => v.registered).length;
+  if (registered === 2 && views.some((v) => v.registered && v.focalSource === 'default-fov')) {
+    onEvent({
+      type: 'warning',
+      stage: 'poses',
+      message: 'only 2 photos registered and their focal length is a default guess (no EXIF): two views cannot correct it, so these poses may be off by degrees',
+    });
+  }
+  onEvent({ type: 'stage', stage: 'poses', status: 'done', elapsedMs: timingsMs.poses, message: `${registered}/${views.length} views registered, ${sfm.points.length / 3} points` });
+  return {
+    backend: opts.backend.name,
+    views,
+    points: sfm.points,
+    colors: sfm.colors,
+    trackLengths: sfm.trackLengths,
+    pointObservations: sfm.pointObservations,
+    keypoints: keypoints.map((k) => k?.xy ?? new Float32Array(0)),
+    pairs,
+    timingsMs,
+  };
+}
+
+/** FNV-1a over size and pixels: equal hashes mean identical images (for duplicate detection). */
+function pixelHash(img: RgbaImage): string {
+  let h = 0x811c9dc5;
+  const mix = (v: number) => {
+    h ^= v;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  };
+  mix(img.width);
+  mix(img.height);
+  for (let i = 0; i < img.data.length; i++) mix(img.data[i]);
+  let h2 = 0;
+  for (let i = 0; i < img.data.length; i += 97) h2 = (Math.imul(h2, 31) + img.data[i]) >>> 0;
+  return `${img.width}x${img.height}:${h.toString(16)}:${h2.toString(16)}`;
+}
+
+/** RGB8 at each keypoint (nearest pixel). */
+function sampleColors(img: RgbaImage, xy: Float32Array): Uint8Array {
+  const n = xy.length / 2;
+  const out = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const x = Math.min(img.width - 1, Math.max(0, Math.floor(xy[2 * i])));
+    const y = Math.min(img.height - 1, Math.max(0, Math.floor(xy[2 * i + 1])));
+    const o = 4 * (y * img.width + x);
+    out[3 * i] = img.data[o];
+    out[3 * i + 1] = img.data[o + 1];
+    out[3 * i + 2] = img.data[o + 2];
+  }
+  return out;
+}

@@ -1,0 +1,384 @@
+/**
+ * Incremental structure from motion over verified pairs:
+ *   1. tracks from the pairwise inlier matches (union-find),
+ *   2. the initial pair with the best inliers x baseline (median triangulation angle),
+ *      two-view pose from its essential matrix, triangulation, bundle adjustment,
+ *   3. repeatedly the unregistered view that sees the most triangulated tracks,
+ *      registered by EPnP-RANSAC + refinement, new tracks triangulated (DLT with
+ *      depth / angle / reprojection checks), global bundle adjustment (the problems
+ *      are a dozen views at most), outlier observations removed,
+ *   4. a final bundle adjustment that also refines the focal length(s) (3+ views).
+ * A view that cannot be registered is kept in the result with the reason.
+ */
+import type { EventSink } from '../pipeline/events.js';
+import { throwIfCancelled } from '../pipeline/events.js';
+import { bundleAdjust, residual, type BaObservation, type BaProblem, type BaReport } from './bundle-adjust.js';
+import { ransacPnp } from './pnp.js';
+import { buildTracks, type TrackSet } from './tracks.js';
+import { triangulateChecked, type Pose } from './triangulate.js';
+import type { PinholeIntrinsics, VerifiedPair } from './two-view.js';
+
+export interface SfmView {
+  name: string;
+  width: number;
+  height: number;
+  /** intrinsics group (shared camera) */
+  group: number;
+  /** [N, 2] keypoint pixels */
+  xy: Float32Array;
+  /** [N, 3] RGB8 colour at each keypoint (optional) */
+  colors?: Uint8Array;
+}
+
+export interface SfmOptions {
+  /** inliers the initial pair needs */
+  minInitInliers?: number;
+  /** PnP inliers a further view needs */
+  minPnpInliers?: number;
+  /** reprojection threshold (px) for PnP inliers, triangulation and outlier removal */
+  reprojThresholdPx?: number;
+  /** minimum ray angle (degrees) for a new 3D point */
+  minTriangulationAngleDeg?: number;
+  /** refine focal lengths in the final bundle adjustment */
+  refineFocal?: boolean;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+}
+
+export type RegistrationMethod = 'initial-pair' | 'pnp';
+
+export interface SfmViewResult {
+  index: number;
+  name: string;
+  registered: boolean;
+  method?: RegistrationMethod;
+  /** why the view is not registered */
+  reason?: string;
+  pose?: Pose;
+  /** PnP inliers (or two-view inliers for the initial pair) when it was registered */
+  registrationInliers: number;
+  /** observations of 3D points in the final model */
+  observations: number;
+  /** RMS reprojection error of those observations, px */
+  rmsErrorPx: number;
+}
+
+export interface SfmResult {
+  views: SfmViewResult[];
+  intrinsics: PinholeIntrinsics[];
+  /** [P, 3] */
+  points: Float64Array;
+  /** [P, 3] RGB8 */
+  colors: Uint8Array;
+  /** [P] observations per point */
+  trackLengths: Uint16Array;
+  /** per point: (view, keypoint) observations */
+  pointObservations: { view: number; keypoint: number }[][];
+  initialPair: [number, number] | null;
+  finalBundleAdjustment?: BaReport;
+  tracks: { total: number; inconsistent: number };
+}
+
+interface State {
+  views: SfmView[];
+  intrinsics: PinholeIntrinsics[];
+  poses: (Pose | null)[];
+  method: (RegistrationMethod | undefined)[];
+  regInliers: number[];
+  tracks: TrackSet;
+  /** track id -> 3D point */
+  points: Map<number, [number, number, number]>;
+  /** rejected observations, key view * 2^20 + keypoint */
+  rejected: Set<number>;
+}
+
+const obsKey = (view: number, kp: number) => view * 1048576 + kp;
+
+export function incrementalSfm(views: SfmView[], intrinsics: PinholeIntrinsics[], pairs: VerifiedPair[], opts: SfmOptions = {}): SfmResult {
+  const minInit = opts.minInitInliers ?? 30;
+  const tracks = buildTracks(views.map((v) => v.xy.length / 2), pairs);
+  const failures = new Map<number, string>();
+  const emptyResult = (reason: string): SfmResult => ({
+    views: views.map((v, i) => ({ index: i, name: v.name, registered: false, reason: failures.get(i) ?? reason, registrationInliers: 0, observations: 0, rmsErrorPx: NaN })),
+    intrinsics,
+    points: new Float64Array(0),
+    colors: new Uint8Array(0),
+    trackLengths: new Uint16Array(0),
+    pointObservations: [],
+    initialPair: null,
+    tracks: { total: tracks.tracks.length, inconsistent: tracks.inconsistent },
+  });
+  // Initial pair: most inliers, discounted when the baseline is small (< 4° median ray angle).
+  const candidates = pairs
+    .filter((p) => p.inlierCount >= minInit && p.medianAngleDeg >= 0.5)
+    .sort((p, q) => score(q) - score(p));
+  if (candidates.length === 0) {
+    const best = pairs.reduce((m, p) => Math.max(m, p.inlierCount), 0);
+    return emptyResult(`no image pair has enough verified matches with baseline to start (best pair: ${best} inliers, need ${minInit})`);
+  }
+  let best: State | null = null;
+  for (const init of candidates.slice(0, 3)) {
+    throwIfCancelled(opts.signal);
+    const state = reconstructFrom(init, views, intrinsics, tracks, opts, failures);
+    if (!best || registeredCount(state) > registeredCount(best)) best = state;
+    if (registeredCount(best) === views.length) break;
+  }
+  return finish(best!, opts, failures, pairs);
+}
+
+function score(p: VerifiedPair): number {
+  return p.inlierCount * Math.min(1, p.medianAngleDeg / 4);
+}
+
+const registeredCount = (s: State) => s.poses.filter(Boolean).length;
+
+function reconstructFrom(init: VerifiedPair, views: SfmView[], intrinsics: PinholeIntrinsics[], tracks: TrackSet, opts: SfmOptions, failures: Map<number, string>): State {
+  const thrPx = opts.reprojThresholdPx ?? 4;
+  const minPnp = opts.minPnpInliers ?? 15;
+  const state: State = {
+    views,
+    intrinsics: intrinsics.map((k) => ({ ...k })),
+    poses: views.map(() => null),
+    method: views.map(() => undefined),
+    regInliers: views.map(() => 0),
+    tracks,
+    points: new Map(),
+    rejected: new Set(),
+  };
+  state.poses[init.a] = { R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] };
+  state.poses[init.b] = init.relPose;
+  state.method[init.a] = state.method[init.b] = 'initial-pair';
+  state.regInliers[init.a] = state.regInliers[init.b] = init.inlierCount;
+  triangulateTracks(state, opts);
+  adjust(state, { fixed: init.a, refineFocal: false, signal: opts.signal });
+  opts.onEvent?.({ type: 'step', stage: 'poses', step: 2, total: views.length, metrics: { points: state.points.size } });
+  // Views tried at a given number of 2D-3D correspondences; retried only when that number grows.
+  const triedAt = new Map<number, number>();
+  for (;;) {
+    throwIfCancelled(opts.signal);
+    const order = views
+      .map((_, v) => ({ v, n: state.poses[v] ? -1 : correspondences(state, v).X.length / 3 }))
+      .filter((c) => c.n >= 0 && (triedAt.get(c.v) ?? -1) < c.n)
+      .sort((a, b) => b.n - a.n);
+    let registered = false;
+    for (const { v, n } of order) {
+      triedAt.set(v, n);
+      if (n < minPnp) {
+        failures.set(v, `only ${n} of its features match triangulated points (need ${minPnp})`);
+        continue;
+      }
+      const K = state.intrinsics[views[v].group];
+      const corr = correspondences(state, v);
+      const res = ransacPnp({ X: corr.X, x: corr.x }, { threshold: thrPx / K.f, seed: 17 + v });
+      if (!res || res.inlierCount < minPnp) {
+        failures.set(v, `PnP found ${res?.inlierCount ?? 0} consistent 2D-3D matches of ${n} (need ${minPnp})`);
+        continue;
+      }
+      state.poses[v] = res.pose;
+      state.method[v] = 'pnp';
+      state.regInliers[v] = res.inlierCount;
+      failures.delete(v);
+      // Outlier 2D-3D matches of this view are rejected observations.
+      corr.keypoints.forEach((kp, k) => {
+        if (!res.inlierMask[k]) state.rejected.add(obsKey(v, kp));
+      });
+      registered = true;
+      break;
+    }
+    if (!registered) break;
+    triangulateTracks(state, opts);
+    adjust(state, { fixed: firstRegistered(state), refineFocal: false, signal: opts.signal });
+    filterOutliers(state, thrPx);
+    opts.onEvent?.({ type: 'step', stage: 'poses', step: registeredCount(state), total: views.length, metrics: { points: state.points.size } });
+  }
+  return state;
+}
+
+function firstRegistered(s: State): number {
+  return s.poses.findIndex(Boolean);
+}
+
+/** 2D-3D correspondences of view v: triangulated tracks seen by one of its keypoints. */
+function correspondences(s: State, v: number): { X: Float64Array; x: Float64Array; keypoints: number[] } {
+  const X: number[] = [];
+  const x: number[] = [];
+  const keypoints: number[] = [];
+  const K = s.intrinsics[s.views[v].group];
+  const xy = s.views[v].xy;
+  const trackOf = s.tracks.trackOf[v];
+  for (let kp = 0; kp < trackOf.length; kp++) {
+    const t = trackOf[kp];
+    if (t < 0 || s.rejected.has(obsKey(v, kp))) continue;
+    const P = s.points.get(t);
+    if (!P) continue;
+    X.push(P[0], P[1], P[2]);
+    x.push((xy[2 * kp] - K.cx) / K.f, (xy[2 * kp + 1] - K.cy) / K.f);
+    keypoints.push(kp);
+  }
+  return { X: Float64Array.from(X), x: Float64Array.from(x), keypoints };
+}
+
+/** Triangulate every track seen by >= 2 registered views that has no point yet. */
+function triangulateTracks(s: State, opts: SfmOptions): void {
+  const thrPx = opts.reprojThresholdPx ?? 4;
+  const minAngle = opts.minTriangulationAngleDeg ?? 1.5;
+  s.tracks.tracks.forEach((track, id) => {
+    if (s.points.has(id)) return;
+    const obs = track.views
+      .map((v, k) => ({ v, kp: track.keypoints[k] }))
+      .filter(({ v, kp }) => s.poses[v] && !s.rejected.has(obsKey(v, kp)));
+    if (obs.length < 2) return;
+    const data = obs.map(({ v, kp }) => {
+      const K = s.intrinsics[s.views[v].group];
+      return { pose: s.poses[v]!, x: [(s.views[v].xy[2 * kp] - K.cx) / K.f, (s.views[v].xy[2 * kp + 1] - K.cy) / K.f], f: K.f };
+    });
+    const check = { minAngleDeg: minAngle, maxErrorPx: thrPx };
+    let X = triangulateChecked(data.map((d) => d.pose), data.map((d) => d.x), data.map((d) => d.f), check);
+    if (!X && data.length > 2) {
+      // One bad observation spoils the joint solution: try pairs, keep the one most views agree with.
+      let bestInliers: number[] = [];
+      for (let i = 0; i < data.length; i++) {
+        for (let j = i + 1; j < data.length; j++) {
+          const Y = triangulateChecked([data[i].pose, data[j].pose], [data[i].x, data[j].x], [data[i].f, data[j].f], check);
+          if (!Y) continue;
+          const agree = data.map((d, k) => (reprojPx(d.pose, Y, d.x, d.f) < thrPx ? k : -1)).filter((k) => k >= 0);
+          if (agree.length > bestInliers.length) bestInliers = agree;
+        }
+      }
+      if (bestInliers.length >= 2) {
+        const sel = bestInliers.map((k) => data[k]);
+        X = triangulateChecked(sel.map((d) => d.pose), sel.map((d) => d.x), sel.map((d) => d.f), check);
+        if (X) data.forEach((d, k) => {
+          if (!bestInliers.includes(k)) s.rejected.add(obsKey(obs[k].v, obs[k].kp));
+        });
+      }
+    }
+    if (X) s.points.set(id, X);
+  });
+}
+
+function reprojPx(p: Pose, X: ArrayLike<number>, x: ArrayLike<number>, f: number): number {
+  const c = [0, 1, 2].map((r) => p.R[3 * r] * X[0] + p.R[3 * r + 1] * X[1] + p.R[3 * r + 2] * X[2] + p.t[r]);
+  if (!(c[2] > 0)) return Infinity;
+  return Math.hypot(c[0] / c[2] - x[0], c[1] / c[2] - x[1]) * f;
+}
+
+/** The current model as a bundle adjustment problem (registered views, triangulated tracks). */
+function toProblem(s: State): { problem: BaProblem; cams: number[]; trackIds: number[] } {
+  const cams = s.poses.map((p, v) => (p ? v : -1)).filter((v) => v >= 0);
+  const camIndex = new Map(cams.map((v, i) => [v, i]));
+  const trackIds = [...s.points.keys()];
+  const points = new Float64Array(3 * trackIds.length);
+  const observations: BaObservation[] = [];
+  trackIds.forEach((id, p) => {
+    points.set(s.points.get(id)!, 3 * p);
+    const t = s.tracks.tracks[id];
+    t.views.forEach((v, k) => {
+      const c = camIndex.get(v);
+      if (c === undefined || s.rejected.has(obsKey(v, t.keypoints[k]))) return;
+      observations.push({ camera: c, point: p, u: s.views[v].xy[2 * t.keypoints[k]], v: s.views[v].xy[2 * t.keypoints[k] + 1] });
+    });
+  });
+  const problem: BaProblem = {
+    cameras: cams.map((v) => ({ R: s.poses[v]!.R, t: s.poses[v]!.t, group: s.views[v].group })),
+    intrinsics: s.intrinsics.map((K) => ({ ...K })),
+    points,
+    observations,
+  };
+  return { problem, cams, trackIds };
+}
+
+function adjust(s: State, o: { fixed: number; refineFocal: boolean; signal?: AbortSignal; maxIterations?: number }): BaReport {
+  const { problem, cams, trackIds } = toProblem(s);
+  const fixedCam = Math.max(0, cams.indexOf(o.fixed));
+  const { problem: out, report } = bundleAdjust(problem, { huberPx: 2, maxIterations: o.maxIterations ?? 8, refineFocal: o.refineFocal, fixedCameras: [fixedCam], signal: o.signal });
+  cams.forEach((v, i) => (s.poses[v] = { R: out.cameras[i].R, t: out.cameras[i].t }));
+  // Only groups that some registered view uses were constrained.
+  const usedGroups = new Set(cams.map((v) => s.views[v].group));
+  s.intrinsics = s.intrinsics.map((K, g) => (usedGroups.has(g) ? { f: out.intrinsics[g].f, cx: K.cx, cy: K.cy } : K));
+  trackIds.forEach((id, p) => s.points.set(id, [out.points[3 * p], out.points[3 * p + 1], out.points[3 * p + 2]]));
+  return report;
+}
+
+/** Reject observations over the threshold; drop points left with < 2 observations. */
+function filterOutliers(s: State, thrPx: number): number {
+  const { problem, cams, trackIds } = toProblem(s);
+  const counts = new Map<number, number>();
+  let removed = 0;
+  for (const o of problem.observations) {
+    const r = residual(problem, o);
+    const id = trackIds[o.point];
+    if (!r || Math.hypot(r[0], r[1]) > thrPx) {
+      const v = cams[o.camera];
+      const t = s.tracks.tracks[id];
+      s.rejected.add(obsKey(v, t.keypoints[t.views.indexOf(v)]));
+      removed++;
+    } else counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  for (const id of trackIds) if ((counts.get(id) ?? 0) < 2) s.points.delete(id);
+  return removed;
+}
+
+function finish(s: State, opts: SfmOptions, failures: Map<number, string>, pairs: VerifiedPair[]): SfmResult {
+  const thrPx = opts.reprojThresholdPx ?? 4;
+  let report: BaReport | undefined;
+  if (registeredCount(s) >= 2) {
+    // Two views hardly constrain the focal length (it trades against depth and
+    // rotation): refining it from a poor default there bends the rotation instead.
+    const refineFocal = (opts.refineFocal ?? true) && registeredCount(s) >= 3;
+    adjust(s, { fixed: firstRegistered(s), refineFocal, signal: opts.signal });
+    filterOutliers(s, thrPx);
+    report = adjust(s, { fixed: firstRegistered(s), refineFocal, signal: opts.signal, maxIterations: 50 });
+    filterOutliers(s, thrPx);
+  }
+  const { problem, cams, trackIds } = toProblem(s);
+  const perView = s.views.map(() => ({ n: 0, sq: 0 }));
+  const pointObservations: { view: number; keypoint: number }[][] = trackIds.map(() => []);
+  for (const o of problem.observations) {
+    const r = residual(problem, o)!;
+    const v = cams[o.camera];
+    perView[v].n++;
+    perView[v].sq += r[0] * r[0] + r[1] * r[1];
+    const t = s.tracks.tracks[trackIds[o.point]];
+    pointObservations[o.point].push({ view: v, keypoint: t.keypoints[t.views.indexOf(v)] });
+  }
+  const colors = new Uint8Array(3 * trackIds.length);
+  pointObservations.forEach((obs, p) => {
+    const sum = [0, 0, 0];
+    let n = 0;
+    for (const { view, keypoint } of obs) {
+      const c = s.views[view].colors;
+      if (!c) continue;
+      for (let k = 0; k < 3; k++) sum[k] += c[3 * keypoint + k];
+      n++;
+    }
+    for (let k = 0; k < 3; k++) colors[3 * p + k] = n ? Math.round(sum[k] / n) : 128;
+  });
+  const views: SfmViewResult[] = s.views.map((v, i) => {
+    const registered = Boolean(s.poses[i]);
+    const neighbours = pairs.filter((p) => p.a === i || p.b === i).reduce((m, p) => Math.max(m, p.inlierCount), 0);
+    return {
+      index: i,
+      name: v.name,
+      registered,
+      method: s.method[i],
+      reason: registered ? undefined : (failures.get(i) ?? `not connected to the reconstructed views (best verified pair: ${neighbours} inliers)`),
+      pose: s.poses[i] ?? undefined,
+      registrationInliers: s.regInliers[i],
+      observations: perView[i].n,
+      rmsErrorPx: perView[i].n ? Math.sqrt(perView[i].sq / perView[i].n) : NaN,
+    };
+  });
+  const initial = s.method.map((m, i) => (m === 'initial-pair' ? i : -1)).filter((i) => i >= 0);
+  return {
+    views,
+    intrinsics: s.intrinsics,
+    points: problem.points,
+    colors,
+    trackLengths: Uint16Array.from(pointObservations, (o) => o.length),
+    pointObservations,
+    initialPair: initial.length === 2 ? [initial[0], initial[1]] : null,
+    finalBundleAdjustment: report,
+    tracks: { total: s.tracks.tracks.length, inconsistent: s.tracks.inconsistent },
+  };
+}

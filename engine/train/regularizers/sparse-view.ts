@@ -1,0 +1,271 @@
+/**
+ * The sparse-view regularizers wired into the trainer's seams (engine/train/hooks.ts):
+ * depth correlation, ordinal depth and edge-aware smoothness on every training view
+ * (a LossTerm), and after each backward: shape/opacity penalties, coherence of
+ * Gaussians placed from one depth map, an FSGS pseudo view every few steps, and joint
+ * pose refinement. Every term is switched off by a zero weight in SparseViewConfig.
+ */
+import type { Gpu } from '../../gpu/acquire.js';
+import { createStorage, uploadStorage } from '../../gpu/buffers.js';
+import type { Camera } from '../../splat/camera.js';
+import type { Rasterizer } from '../../splat/render.js';
+import type { LossContext, LossTerm, StepHooks } from '../hooks.js';
+import { PoseRefiner, type PoseRefineConfig } from '../pose-refine.js';
+import type { TrainState } from '../gpu-state.js';
+import { CoherenceRegularizer } from './coherence.js';
+import { DepthCorrelationLoss } from './depth-correlation.js';
+import { DepthPairRegularizers, drawOrdinalOffsets } from './depth-pairs.js';
+import { samplePseudoView } from './pseudo-views.js';
+import { ShapeRegularizer } from './shape.js';
+import { DepthWarper } from './warp-depth.js';
+
+export interface SparseViewConfig {
+  /** Pearson correlation with the depth prior: whole image and 16x16 patches. */
+  depthCorrelationGlobal: number;
+  depthCorrelationPatch: number;
+  /** Ordinal (relative) depth: weight, relative tolerance, hinge margin (extent units), pairs per pixel, offset radius (px). */
+  ordinalDepth: number;
+  ordinalTau: number;
+  ordinalMargin: number;
+  ordinalOffsets: number;
+  ordinalRadius: number;
+  /** Edge-aware smoothness of rendered depth (per extent unit), and its edge sharpness. */
+  edgeSmoothness: number;
+  edgeGamma: number;
+  /** Anti-needle: penalty on s_max / s_min above maxScaleRatio. */
+  scaleRatio: number;
+  maxScaleRatio: number;
+  /** Anti-blob: squared penalty on s_max above maxScaleFraction * extent. */
+  hugeScale: number;
+  maxScaleFraction: number;
+  /** Opacity entropy (pushes opacities to 0 or 1, against half-transparent floaters). */
+  opacityEntropy: number;
+  /** Neighbours on a depth map's pixel grid move together (until densification changes the set). */
+  coherence: number;
+  /** A pseudo view every this many steps (0: none); weight of its depth correlation (global and patch). */
+  pseudoViewInterval: number;
+  pseudoViewWeight: number;
+  /** Joint camera refinement (0 learning rates: off). */
+  poses: PoseRefineConfig;
+}
+
+export const NO_REGULARIZERS: Readonly<SparseViewConfig> = Object.freeze({
+  depthCorrelationGlobal: 0,
+  depthCorrelationPatch: 0,
+  ordinalDepth: 0,
+  ordinalTau: 0.05,
+  ordinalMargin: 1e-4,
+  ordinalOffsets: 4,
+  ordinalRadius: 8,
+  edgeSmoothness: 0,
+  edgeGamma: 10,
+  scaleRatio: 0,
+  maxScaleRatio: 10,
+  hugeScale: 0,
+  maxScaleFraction: 0.1,
+  opacityEntropy: 0,
+  coherence: 0,
+  pseudoViewInterval: 0,
+  pseudoViewWeight: 0,
+  poses: { rotationLr: 0, translationLr: 0, priorWeight: 1e-2, startStep: 50 },
+});
+
+/** Defaults for 3-12 views, from FSGS / SparseGS / CoherentGS / InstantSplat magnitudes, tuned on fern 3-view. */
+export const SPARSE_VIEW_DEFAULTS: Readonly<SparseViewConfig> = Object.freeze({
+  ...NO_REGULARIZERS,
+  depthCorrelationGlobal: 0.05,
+  depthCorrelationPatch: 0.05,
+  ordinalDepth: 0.05,
+  edgeSmoothness: 0.01,
+  scaleRatio: 0.01,
+  hugeScale: 1,
+  opacityEntropy: 0.001,
+  coherence: 1,
+  pseudoViewInterval: 4,
+  pseudoViewWeight: 0.025,
+  poses: { rotationLr: 1e-4, translationLr: 1e-4, priorWeight: 1e-2, startStep: 50 },
+});
+
+/** A depth prior at a frame's training resolution. */
+export interface FramePrior {
+  width: number;
+  height: number;
+  /** [H, W] z-depth, 0 = unknown */
+  depth: Float32Array;
+  /** [H, W] in [0, 1] */
+  confidence: Float32Array;
+}
+
+export interface CoherenceInit {
+  /** [N, 4] grid neighbours (right, down, left, up; -1 none) of the initial Gaussians */
+  neighbours: Int32Array;
+  edges: number;
+  /** [N, 3] initial means */
+  initialMeans: Float32Array;
+}
+
+export interface TrainerView {
+  readonly state: TrainState;
+  readonly rasterizer: Rasterizer;
+}
+
+export interface SparseViewSetup {
+  lossTerms: LossTerm[];
+  hooks: StepHooks;
+  poseRefiner?: PoseRefiner;
+  dispose(): void;
+}
+
+/** Deterministic per-step PRNG so regularizer sampling does not depend on call order. */
+function stepRandom(step: number, salt: number): () => number {
+  let a = (Math.imul(step, 0x9e3779b1) ^ salt) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function createSparseViewRegularizers(
+  gpu: Gpu,
+  cfg: SparseViewConfig,
+  inputs: {
+    /** Training cameras by frame index (mutated in place by pose refinement). */
+    cameras: Camera[];
+    trainViews: number[];
+    priors: Map<number, FramePrior>;
+    extent: number;
+    background: [number, number, number];
+    coherence?: CoherenceInit;
+    trainer: () => TrainerView;
+  },
+): SparseViewSetup {
+  const priorBuffers = new Map<number, { depth: GPUBuffer; confidence: GPUBuffer; width: number; height: number }>();
+  for (const [i, p] of inputs.priors) priorBuffers.set(i, { depth: uploadStorage(gpu, p.depth), confidence: uploadStorage(gpu, p.confidence), width: p.width, height: p.height });
+  const corr = new Map<string, DepthCorrelationLoss>();
+  const pairs = new Map<string, DepthPairRegularizers>();
+  const sized = <T>(m: Map<string, T>, w: number, h: number, make: () => T) => {
+    const k = `${w}x${h}`;
+    let v = m.get(k);
+    if (!v) m.set(k, (v = make()));
+    return v;
+  };
+  const depthTerm: LossTerm = {
+    name: 'depth-prior',
+    encode(enc: GPUCommandEncoder, ctx: LossContext) {
+      const prior = priorBuffers.get(ctx.frameIndex);
+      const { width: W, height: H } = ctx.result;
+      if (!prior || prior.width !== W || prior.height !== H) return;
+      const rand = stepRandom(ctx.step, 17);
+      if (cfg.depthCorrelationGlobal > 0 || cfg.depthCorrelationPatch > 0) {
+        sized(corr, W, H, () => new DepthCorrelationLoss(gpu, W, H)).encode(
+          enc,
+          { rendered: ctx.result.depth, prior: prior.depth, confidence: prior.confidence, vDepth: ctx.cot.vDepth },
+          { global: cfg.depthCorrelationGlobal, patch: cfg.depthCorrelationPatch },
+          [Math.floor(rand() * 16), Math.floor(rand() * 16)],
+        );
+      }
+      const pr = sized(pairs, W, H, () => new DepthPairRegularizers(gpu, W, H));
+      if (cfg.ordinalDepth > 0) {
+        pr.encodeOrdinal(enc, { rendered: ctx.result.depth, prior: prior.depth, vDepth: ctx.cot.vDepth }, drawOrdinalOffsets(rand, cfg.ordinalOffsets, cfg.ordinalRadius), {
+          weight: cfg.ordinalDepth,
+          tau: cfg.ordinalTau,
+          margin: cfg.ordinalMargin * inputs.extent,
+        });
+      }
+      if (cfg.edgeSmoothness > 0) {
+        pr.encodeEdgeSmoothness(enc, { rendered: ctx.result.depth, image: ctx.target, vDepth: ctx.cot.vDepth }, { weight: cfg.edgeSmoothness / inputs.extent, gamma: cfg.edgeGamma });
+      }
+    },
+  };
+
+  const shape = new ShapeRegularizer(gpu);
+  const coherence = new CoherenceRegularizer(gpu);
+  const coherenceBufs = inputs.coherence && cfg.coherence > 0
+    ? { neighbours: uploadStorage(gpu, inputs.coherence.neighbours), initialMeans: uploadStorage(gpu, inputs.coherence.initialMeans), count: inputs.coherence.initialMeans.length / 3 }
+    : undefined;
+  const warper = new DepthWarper(gpu);
+  const pseudo = { depth: undefined as GPUBuffer | undefined, ones: undefined as GPUBuffer | undefined, vColor: undefined as GPUBuffer | undefined, vDepth: undefined as GPUBuffer | undefined, pixels: 0 };
+  const poseRefiner = cfg.poses.rotationLr > 0 || cfg.poses.translationLr > 0 ? new PoseRefiner(inputs.cameras, cfg.poses, inputs.extent) : undefined;
+  const poseHook = poseRefiner?.hook(gpu);
+  const trainCams = inputs.trainViews.map((i) => inputs.cameras[i]);
+
+  const hooks: StepHooks = {
+    afterBackward: async (ctx) => {
+      const t = inputs.trainer();
+      const st = t.state;
+      const enc = gpu.device.createCommandEncoder({ label: 'sparse-view/params' });
+      if (cfg.scaleRatio > 0 || cfg.hugeScale > 0 || cfg.opacityEntropy > 0) {
+        shape.encode(enc, st.count, { logScales: st.scene.logScales, opacityLogits: st.scene.opacityLogits, vLogScales: st.grads.vLogScales, vOpacityLogits: st.grads.vOpacityLogits }, {
+          wRatio: cfg.scaleRatio,
+          maxRatio: cfg.maxScaleRatio,
+          wHuge: cfg.hugeScale,
+          maxScale: cfg.maxScaleFraction * inputs.extent,
+          wOpacity: cfg.opacityEntropy,
+        });
+      }
+      // The neighbour table indexes the initial Gaussians: valid until densification changes the set.
+      if (coherenceBufs && st.count === coherenceBufs.count) {
+        coherence.encode(enc, st.count, inputs.coherence!.edges, { means: st.scene.means, initialMeans: coherenceBufs.initialMeans, neighbours: coherenceBufs.neighbours, vMeans: st.grads.vMeans }, cfg.coherence / (inputs.extent * inputs.extent));
+      }
+      gpu.device.queue.submit([enc.finish()]);
+      if (cfg.pseudoViewInterval > 0 && cfg.pseudoViewWeight > 0 && trainCams.length >= 2 && ctx.step % cfg.pseudoViewInterval === 0) {
+        await pseudoViewStep(ctx.step, t);
+      }
+      // Pose refinement last: it reads this view's pose gradient, which the pseudo view does not touch.
+      await poseHook?.afterBackward(ctx);
+    },
+  };
+
+  async function pseudoViewStep(step: number, t: TrainerView): Promise<void> {
+    const rand = stepRandom(step, 91);
+    const { camera, source } = samplePseudoView(trainCams, rand);
+    const srcFrame = inputs.trainViews[source];
+    const prior = priorBuffers.get(srcFrame);
+    if (!prior) return;
+    const { width: W, height: H } = camera;
+    if (pseudo.pixels !== W * H) {
+      for (const b of [pseudo.depth, pseudo.ones, pseudo.vColor, pseudo.vDepth]) b?.destroy();
+      pseudo.pixels = W * H;
+      pseudo.depth = createStorage(gpu, W * H * 4, 'pseudo/depth');
+      pseudo.ones = uploadStorage(gpu, new Float32Array(W * H).fill(1), 'pseudo/ones');
+      pseudo.vColor = createStorage(gpu, W * H * 12, 'pseudo/v-color');
+      pseudo.vDepth = createStorage(gpu, W * H * 4, 'pseudo/v-depth');
+    }
+    const result = await t.rasterizer.forward(t.state.scene, camera, { background: inputs.background });
+    const enc = gpu.device.createCommandEncoder({ label: 'sparse-view/pseudo' });
+    warper.encode(enc, prior.depth, inputs.cameras[srcFrame], camera, pseudo.depth!);
+    enc.clearBuffer(pseudo.vColor!);
+    enc.clearBuffer(pseudo.vDepth!);
+    sized(corr, W, H, () => new DepthCorrelationLoss(gpu, W, H)).encode(
+      enc,
+      { rendered: result.depth, prior: pseudo.depth!, confidence: pseudo.ones!, vDepth: pseudo.vDepth! },
+      { global: cfg.pseudoViewWeight, patch: cfg.pseudoViewWeight },
+      [Math.floor(rand() * 16), Math.floor(rand() * 16)],
+    );
+    gpu.device.queue.submit([enc.finish()]);
+    t.rasterizer.backward(result, { vColor: pseudo.vColor!, vDepth: pseudo.vDepth! }, t.state.grads);
+  }
+
+  return {
+    lossTerms: cfg.depthCorrelationGlobal > 0 || cfg.depthCorrelationPatch > 0 || cfg.ordinalDepth > 0 || cfg.edgeSmoothness > 0 ? [depthTerm] : [],
+    hooks,
+    poseRefiner,
+    dispose() {
+      for (const p of priorBuffers.values()) {
+        p.depth.destroy();
+        p.confidence.destroy();
+      }
+      for (const c of corr.values()) c.dispose();
+      for (const p of pairs.values()) p.dispose();
+      shape.dispose();
+      coherence.dispose();
+      warper.dispose();
+      for (const b of [pseudo.depth, pseudo.ones, pseudo.vColor, pseudo.vDepth]) b?.destroy();
+      coherenceBufs?.neighbours.destroy();
+      coherenceBufs?.initialMeans.destroy();
+    },
+  };
+}

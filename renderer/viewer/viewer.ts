@@ -1,0 +1,185 @@
+/**
+ * The real-time viewer: the engine's WebGPU rasterizer draws the splats every frame
+ * (a fresh GPU depth sort per frame, so the order never lags the camera), a blit puts
+ * the result on the canvas, and the three.js overlay adds controls, grid and frustums.
+ */
+import type { Gpu } from '../../engine/gpu/acquire.js';
+import type { Camera } from '../../engine/splat/camera.js';
+import { GpuScene } from '../../engine/splat/gpu-scene.js';
+import { Rasterizer } from '../../engine/splat/render.js';
+import type { GaussianScene } from '../../engine/splat/scene.js';
+import { CanvasBlit } from './blit.js';
+import { ViewerOverlay } from './overlay.js';
+
+export interface ViewerStats {
+  splats: number;
+  fps: number;
+  frameMs: number;
+  width: number;
+  height: number;
+}
+
+export class Viewer {
+  readonly overlay: ViewerOverlay;
+  private readonly rasterizer: Rasterizer;
+  private readonly blit: CanvasBlit;
+  private readonly context: GPUCanvasContext;
+  private scene?: GpuScene;
+  private running = false;
+  private frameMs = 0;
+  private fps = 0;
+  private lastFrame = 0;
+  resolutionScale = 1;
+  background: [number, number, number] = [0, 0, 0];
+  onStats?: (s: ViewerStats) => void;
+  /** Resolves after the next frame has been drawn (tests and screenshots wait on it). */
+  private frameWaiters: (() => void)[] = [];
+  private drawing: Promise<void> = Promise.resolve();
+  /** The camera of the last frame drawn (engine convention). */
+  lastCamera?: Camera;
+
+  constructor(private readonly gpu: Gpu, private readonly canvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement) {
+    const ctx = canvas.getContext('webgpu');
+    if (!ctx) throw new Error('this browser cannot draw WebGPU into a canvas');
+    this.context = ctx;
+    const format = navigator.gpu.getPreferredCanvasFormat();
+    this.context.configure({ device: gpu.device, format, alphaMode: 'opaque' });
+    this.rasterizer = new Rasterizer(gpu);
+    this.blit = new CanvasBlit(gpu, this.context, format);
+    this.overlay = new ViewerOverlay(overlayCanvas, canvas);
+  }
+
+  get hasScene(): boolean {
+    return this.scene !== undefined;
+  }
+
+  setScene(scene: GaussianScene): void {
+    this.scene?.dispose();
+    this.scene = GpuScene.upload(this.gpu, scene);
+    const { center, radius } = bounds(scene);
+    this.overlay.frame(center, radius * 2.5);
+    this.requestFrame();
+  }
+
+  /** Replace the parameters of the current scene in place (live training preview). */
+  updateScene(scene: GaussianScene): void {
+    if (this.scene && this.scene.count === scene.count && this.scene.shDegree === scene.shDegree) this.scene.write(scene);
+    else {
+      this.scene?.dispose();
+      this.scene = GpuScene.upload(this.gpu, scene);
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      if (!this.running) return;
+      await this.drawFrame();
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  requestFrame(): void {
+    if (!this.running) void this.drawFrame();
+  }
+
+  nextFrame(): Promise<void> {
+    return new Promise((resolve) => this.frameWaiters.push(resolve));
+  }
+
+  /** The camera the current frame is drawn from (engine convention). */
+  currentCamera(): Camera {
+    const { w, h } = this.renderSize();
+    return this.overlay.engineCamera(w, h);
+  }
+
+  private renderSize(): { w: number; h: number } {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const cssW = Math.max(1, this.canvas.clientWidth);
+    const cssH = Math.max(1, this.canvas.clientHeight);
+    return { w: Math.max(1, Math.round(cssW * dpr * this.resolutionScale)), h: Math.max(1, Math.round(cssH * dpr * this.resolutionScale)) };
+  }
+
+  /**
+   * Draw one frame. Frames are serialized: the rasterizer reads its intersection count
+   * back with mapAsync, and a second forward on the same buffers before the first has
+   * finished would be rejected.
+   */
+  drawFrame(capture?: (canvas: HTMLCanvasElement) => void): Promise<void> {
+    const next = this.drawing.then(() => this.drawOnce(capture));
+    this.drawing = next.catch(() => {});
+    return next;
+  }
+
+  private async drawOnce(capture?: (canvas: HTMLCanvasElement) => void): Promise<void> {
+    const t0 = performance.now();
+    const { w, h } = this.renderSize();
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.overlay.resize(w, h);
+    }
+    const camera = this.overlay.engineCamera(w, h);
+    if (this.scene) {
+      const result = await this.rasterizer.forward(this.scene, camera, { background: this.background });
+      this.blit.draw(result.color, w, h);
+    }
+    this.lastCamera = camera;
+    // The canvas's current texture is only readable in the task that drew it.
+    capture?.(this.canvas);
+    this.overlay.draw();
+    await this.gpu.device.queue.onSubmittedWorkDone();
+    const t1 = performance.now();
+    this.frameMs = t1 - t0;
+    if (this.lastFrame > 0) {
+      const inst = 1000 / Math.max(t1 - this.lastFrame, 1e-3);
+      this.fps = this.fps === 0 ? inst : 0.9 * this.fps + 0.1 * inst;
+    }
+    this.lastFrame = t1;
+    this.onStats?.({ splats: this.scene?.count ?? 0, fps: this.fps, frameMs: this.frameMs, width: w, height: h });
+    for (const resolve of this.frameWaiters.splice(0)) resolve();
+  }
+
+  /** PNG of the current view at the render resolution (only the splats, no overlay). */
+  async screenshot(): Promise<Blob> {
+    return (await this.capture()).png;
+  }
+
+  /** Draw a frame and return its PNG with the exact camera it was drawn from. */
+  async capture(): Promise<{ png: Blob; camera: Camera }> {
+    let png: Promise<Blob> | undefined;
+    let camera: Camera | undefined;
+    await this.drawFrame((canvas) => {
+      camera = this.lastCamera;
+      png = new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('screenshot failed'))), 'image/png'));
+    });
+    return { png: await png!, camera: camera! };
+  }
+
+  dispose(): void {
+    this.stop();
+    this.rasterizer.dispose();
+    this.blit.dispose();
+    this.overlay.dispose();
+  }
+}
+
+/** Robust centre (median) and radius (80th percentile distance) of the splat means. */
+export function bounds(scene: GaussianScene): { center: [number, number, number]; radius: number } {
+  const n = scene.count;
+  if (n === 0) return { center: [0, 0, 0], radius: 1 };
+  const step = Math.max(1, Math.floor(n / 20000));
+  const xs: number[][] = [[], [], []];
+  for (let i = 0; i < n; i += step) for (let a = 0; a < 3; a++) xs[a].push(scene.means[i * 3 + a]);
+  const center = xs.map((v) => v.sort((p, q) => p - q)[v.length >> 1]) as [number, number, number];
+  const d: number[] = [];
+  for (let i = 0; i < n; i += step) d.push(Math.hypot(scene.means[i * 3] - center[0], scene.means[i * 3 + 1] - center[1], scene.means[i * 3 + 2] - center[2]));
+  d.sort((p, q) => p - q);
+  return { center, radius: Math.max(d[Math.floor(d.length * 0.8)] ?? 1, 1e-3) };
+}

@@ -1,0 +1,81 @@
+/** `sparrow poses`: bad input gives clear messages and the documented exit codes. */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../electron/headless/cli.js';
+import { ExitCode } from '../../electron/headless/exit-codes.js';
+
+const fern = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'fern', 'images');
+const tmp = mkdtempSync(join(tmpdir(), 'sparrow-poses-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function sparrow(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    process.exitCode = undefined;
+    const code = await main(['node', 'sparrow', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('sparrow poses bad input', () => {
+  it('a missing folder', async () => {
+    const r = await sparrow('poses', join(tmp, 'nope'), '--out', join(tmp, 'o1'));
+    expect(r.code).toBe(ExitCode.badInput);
+    expect(r.err).toMatch(/nope: no such folder/);
+  });
+
+  it('a folder with one photo', async () => {
+    const dir = join(tmp, 'one');
+    mkdirSync(dir);
+    copyFileSync(join(fern, '001.png'), join(dir, '001.png'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a photo');
+    const r = await sparrow('poses', dir, '--out', join(tmp, 'o2'), '--features', 'akaze');
+    expect(r.code).toBe(ExitCode.badInput);
+    expect(r.err).toMatch(/need at least 2 photos .*found 1/);
+  });
+
+  it('a corrupt photo is named', async () => {
+    const dir = join(tmp, 'corrupt');
+    mkdirSync(dir);
+    copyFileSync(join(fern, '001.png'), join(dir, '001.png'));
+    writeFileSync(join(dir, 'broken.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2]));
+    const r = await sparrow('poses', dir, '--out', join(tmp, 'o3'), '--features', 'akaze');
+    expect(r.code).toBe(ExitCode.badInput);
+    expect(r.err).toMatch(/broken\.jpg/);
+  });
+
+  it('an unknown --features value', async () => {
+    const r = await sparrow('poses', fern, '--out', join(tmp, 'o4'), '--features', 'sift');
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.err).toMatch(/--features must be one of/);
+  });
+});
+
+describe('sparrow poses on fern (3 views)', () => {
+  it('writes the COLMAP model, transforms.json and the report, with JSON progress', async () => {
+    const dir = join(tmp, 'fern3');
+    mkdirSync(dir);
+    for (const f of ['001.png', '010.png', '019.png']) copyFileSync(join(fern, f), join(dir, f));
+    const out = join(tmp, 'out-fern3');
+    const r = await sparrow('poses', dir, '--out', out, '--features', 'akaze', '--json');
+    expect(r.code).toBe(ExitCode.ok);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((e) => e.type === 'step' && e.stage === 'matching')).toBe(true);
+    const done = lines.find((e) => e.type === 'done');
+    expect(done.report.registered).toBe(3);
+    expect(done.report.views.map((v: { method: string }) => v.method).sort()).toEqual(['initial-pair', 'initial-pair', 'pnp']);
+    for (const f of ['sparse/0/cameras.txt', 'sparse/0/images.txt', 'sparse/0/points3D.txt', 'transforms.json', 'poses.json']) expect(existsSync(join(out, f))).toBe(true);
+    const tf = JSON.parse(readFileSync(join(out, 'transforms.json'), 'utf8'));
+    expect(tf.frames.length).toBe(3);
+    expect(tf.frames[0].file_path).toBe('../fern3/001.png');
+  }, 120_000);
+});
