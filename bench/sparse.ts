@@ -10,7 +10,7 @@
  * with poses estimated from the 3 photos (test views aligned: similarity from the
  * training cameras, then photometric test-time pose alignment with the Gaussians frozen).
  *
- * npm run bench:sparse -- [--steps 600] [--downscale 2] [--runs plain,all,...] [--poses reference|estimated|both]
+ * npm run bench:sparse -- [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both]
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,7 @@ const arg = (name: string, def: string) => {
 const steps = Number(arg('steps', '600'));
 const downscale = Number(arg('downscale', '2'));
 const posesMode = arg('poses', 'both');
+const depthSide = Number(arg('depth-side', '192'));
 const D = SPARSE_VIEW_DEFAULTS;
 const noPose = { ...NO_REGULARIZERS.poses };
 const SINGLES: Record<string, Partial<SparseViewConfig>> = {
@@ -67,7 +68,7 @@ const base = await loadDataset(fern, { downscale });
 const train = base.split.sparseTrain ?? [];
 const test = base.split.test;
 if (train.length !== 3) throw new Error(`expected the 3-view sparse split, got ${train.length}`);
-const cfg = reconstructConfig('balanced', { train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0 } });
+const cfg = reconstructConfig('balanced', { depth: { maxSide: depthSide }, train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0 } });
 const outDir = join(import.meta.dirname, 'out', 'sparse');
 mkdirSync(outDir, { recursive: true });
 console.log(`adapter: ${adapter}; fern ${base.frames[0].camera.width}x${base.frames[0].camera.height}, train ${train.length} views, test ${test.length}; ${steps} steps`);

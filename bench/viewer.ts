@@ -7,15 +7,17 @@
  *   npm run bench:viewer [-- --counts 100000,1000000 --frames 12 --out bench/results/viewer.md]
  *
  * Sparrow's frame time is what its render loop measures: forward (project, sort, bin,
- * rasterize) + blit + queue.onSubmittedWorkDone. Spark's is renderer.render + gl.finish();
+ * rasterize) + blit + queue.onSubmittedWorkDone. Spark's is renderer.render + a 1-pixel
+ * readPixels (waits for the frame);
  * its sort is not in it (it runs in a worker and the frame uses the last finished order).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodePly } from '../engine/io/ply.js';
-import { openGlCameraToWorld, type Camera } from '../engine/splat/camera.js';
+import { lookAtCamera, openGlCameraToWorld, type Camera } from '../engine/splat/camera.js';
 import { createScene, rgbToShDc, type GaussianScene } from '../engine/splat/scene.js';
+import { bounds } from '../renderer/viewer/viewer.js';
 import { buildRenderer, openPage } from '../test/app/page.js';
 
 const arg = (name: string, fallback: string) => {
@@ -25,6 +27,8 @@ const arg = (name: string, fallback: string) => {
 const COUNTS = arg('counts', '100000,1000000').split(',').map(Number);
 const FRAMES = Number(arg('frames', '12'));
 const OUT = arg('out', 'bench/results/viewer.md');
+/** Skip Sparrow (it takes minutes per frame on SwiftShader) and view from the framing the viewer would pick. */
+const SPARK_ONLY = process.argv.includes('--spark-only');
 const W = 1280;
 const H = 720;
 
@@ -126,6 +130,15 @@ async function sparkFrames(dir: string, file: string, camera: Camera): Promise<n
   }
 }
 
+/** The camera the viewer frames a new scene with (viewer.ts bounds + overlay.frame). */
+function defaultView(scene: GaussianScene): { times: number[]; camera: Camera; adapter: string } {
+  const { center, radius } = bounds(scene);
+  const d = radius * 2.5;
+  const eye = [center[0], center[1] - d * 0.3, center[2] - d];
+  const fy = H / 2 / Math.tan((50 * Math.PI) / 360);
+  return { times: [Number.NaN], camera: lookAtCamera(eye, center, [0, -1, 0], { width: W, height: H, fx: fy, fy }), adapter: 'not measured (--spark-only)' };
+}
+
 async function main(): Promise<void> {
   const dir = await buildRenderer();
   const rows: Row[] = [];
@@ -134,7 +147,7 @@ async function main(): Promise<void> {
       const file = `cloud-${count}.ply`;
       writeFileSync(join(dir, file), encodePly(cloudScene(count)));
       console.error(`${count}: Sparrow viewer...`);
-      const ours = await sparrowFrames(dir, file, count);
+      const ours = SPARK_ONLY ? defaultView(cloudScene(count)) : await sparrowFrames(dir, file, count);
       console.error(`${count}: Sparrow ${JSON.stringify(ours.times)}; Spark...`);
       const theirs = await sparkFrames(dir, file, ours.camera);
       const row = { count, sparrow: stats(ours.times), spark: stats(theirs), adapter: ours.adapter };
@@ -156,7 +169,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.count.toLocaleString('en-US')} | ${r.sparrow.median.toFixed(0)} (${r.sparrow.mean.toFixed(0)}, ${r.sparrow.n}) | ${r.spark.median.toFixed(0)} (${r.spark.mean.toFixed(0)}, ${r.spark.n}) |`),
     '',
     "Sparrow: forward (projection, GPU radix depth sort of every splat, tile binning, rasterize) + blit + wait for the GPU, every frame, so the order never lags.",
-    "Spark: renderer.render + gl.finish(); its depth sort runs on the CPU in a worker and is not in the frame (the frame draws the last finished order).",
+    "Spark: renderer.render + a 1-pixel readPixels (waits for the frame); its depth sort runs on the CPU in a worker and is not in the frame (the frame draws the last finished order).",
   ];
   writeFileSync(OUT, lines.join('\n') + '\n');
   console.log(lines.join('\n'));

@@ -69,6 +69,7 @@ async function init(): Promise<void> {
       if (debug.frameTimes.length > 600) debug.frameTimes.splice(0, debug.frameTimes.length - 600);
       $('hud').textContent = `${s.splats.toLocaleString()} splats · ${s.fps.toFixed(1)} fps · ${s.frameMs.toFixed(1)} ms · ${s.width}x${s.height}`;
     };
+    state.viewer.onError = (e) => showError('Cannot draw the scene', e);
     state.viewer.start();
   } catch (e) {
     showError('WebGPU is not available, so scenes cannot be shown', e);

@@ -87,6 +87,8 @@ export class DynamicDeformation {
   private adamRadius?: HostAdam;
   private logRadius?: Float64Array;
   private stepsSinceKnn = Infinity;
+  /** The canonical scene of the last warp: a new one (densification) has new rows, so new neighbours. */
+  private lastScene?: GpuScene;
   /** Time of the frame rendered by the last warpTo (for the backward). */
   private lastTime = 0;
 
@@ -151,7 +153,8 @@ export class DynamicDeformation {
     this.lastTime = t;
     warp.setControlPoints(this.controlPointsAt(t));
     const n = scene.count;
-    const rebuild = this.stepsSinceKnn >= this.opts.knnInterval;
+    const rebuild = this.stepsSinceKnn >= this.opts.knnInterval || scene !== this.lastScene;
+    this.lastScene = scene;
     if (countStep) this.stepsSinceKnn = rebuild ? 1 : this.stepsSinceKnn + 1;
     submit(this.gpu, (enc) => {
       enc.copyBufferToBuffer(scene.means, 0, warp.means, 0, n * 12);

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Gpu } from '../gpu/acquire.js';
+import type { Camera } from '../splat/camera.js';
 import { describeAdapter } from '../gpu/acquire.js';
 import { estimateMvsDepth } from '../depth/mvs.js';
 import { loadDepthViews } from '../depth/load-views.js';
@@ -59,6 +60,11 @@ export interface ReconstructReport {
   config: ReconstructConfig;
   depth?: { meanConfidentFraction: number };
   train?: { steps: number; finalLoss: number; trainPsnr?: number };
+}
+
+/** A training-resolution camera scaled back to the photo it was made from. */
+export function atPhotoSize(c: Camera, downscale: number, imageSize: [number, number]): Camera {
+  return { ...c, width: imageSize[0], height: imageSize[1], fx: c.fx * downscale, fy: c.fy * downscale, cx: c.cx * downscale, cy: c.cy * downscale };
 }
 
 /** Integer downscale so the longest side is at most maxSide. */
@@ -163,7 +169,8 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
     await trainer.train({ onEvent: sink, signal: ctx.signal, checkpointPath: ckptPath, psnrEvery: 50 });
     const scene = await trainer.scene();
     writeFileAtomic(join(out, 'scene.ply'), encodePly(scene));
-    const views = dataset.frames.map((f) => ({ name: relative(join(out, 'cameras'), f.imagePath), camera: f.camera }));
+    // Cameras go out at the photos' own size (training ran on downscaled copies), so other tools can pair them with the files.
+    const views = dataset.frames.map((f) => ({ name: relative(join(out, 'cameras'), f.imagePath), camera: atPhotoSize(f.camera, f.downscale ?? 1, f.imageSize) }));
     writeColmapText(join(out, 'cameras', 'sparse', '0'), views);
     writeTransformsJson(join(out, 'cameras', 'transforms.json'), views, dataset.frames.map((f) => f.imagePath));
     const drift = reg.poseRefiner?.drift() ?? [];

@@ -3,7 +3,9 @@
  * gradient (GPU) -> extra loss terms -> rasterizer backward -> Adam per parameter group;
  * then, on schedule, `refine()` (clone/split/prune, Adam moments follow) and opacity reset.
  * `train()` loops with progress events, periodic checkpoints and cancellation.
- * Deterministic for a fixed seed up to the order of float atomics in the backward.
+ * Deterministic for a fixed seed on one adapter: on CPU adapters the backward ('rows') sums
+ * without atomics, so scene gradients repeat bit for bit; the camera-pose gradient and the
+ * GPU-adapter backward still sum with float atomics, whose order varies.
  */
 import type { Gpu } from '../gpu/acquire.js';
 import { createStorage, readF32, writeBuffer } from '../gpu/buffers.js';

@@ -32,6 +32,8 @@ export class Viewer {
   resolutionScale = 1;
   background: [number, number, number] = [0, 0, 0];
   onStats?: (s: ViewerStats) => void;
+  /** A frame failed (e.g. the scene exceeds the adapter's buffer limits); the loop stops. */
+  onError?: (e: unknown) => void;
   /** Resolves after the next frame has been drawn (tests and screenshots wait on it). */
   private frameWaiters: (() => void)[] = [];
   private drawing: Promise<void> = Promise.resolve();
@@ -58,7 +60,7 @@ export class Viewer {
     this.scene = GpuScene.upload(this.gpu, scene);
     const { center, radius } = bounds(scene);
     this.overlay.frame(center, radius * 2.5);
-    this.requestFrame();
+    if (!this.running) this.start();
   }
 
   /** Replace the parameters of the current scene in place (live training preview). */
@@ -75,7 +77,14 @@ export class Viewer {
     this.running = true;
     const loop = async () => {
       if (!this.running) return;
-      await this.drawFrame();
+      try {
+        await this.drawFrame();
+      } catch (e) {
+        // Say why instead of freezing silently; a new scene (setScene) restarts the loop.
+        this.running = false;
+        this.onError?.(e);
+        return;
+      }
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);

@@ -6,11 +6,12 @@
  * perturbed; held-out frames are at times between the training times, from other cameras.
  * A static scene cannot match part B at every time; the control-point motion can.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyframeTimes } from '../../engine/deform/dynamic-warp.js';
+import { runDynamicTraining } from '../../engine/deform/run-dynamic.js';
 import { trainDynamic } from '../../engine/deform/train-dynamic.js';
 import type { Gpu } from '../../engine/gpu/acquire.js';
 import { loadDataset } from '../../engine/io/dataset/load.js';
@@ -105,6 +106,39 @@ describe('dynamic training (SC-GS control points through the trainer)', () => {
     expect(keyframeTimes([0.3, 0.3], 4)).toEqual([0.3]);
   });
 
+  it('with the motion frozen at identity, the warped path takes the same steps as the static trainer', async () => {
+    // Identity transforms make the warp the identity map (its Jacobian too): the canonical
+    // gradients written back must equal the rasterizer's, so both runs move alike. Catches
+    // gradients not mapped back (no movement), added twice, or fields not copied to the render.
+    const gpu = await testGpu();
+    const base = twoPartScene(7);
+    const dir = await writeDynamicCapture(gpu, base);
+    dirs.push(dir);
+    const dataset = await loadDataset(dir);
+    const config = { iterations: 8, shDegree: 0, background: [1, 1, 1] as [number, number, number], densifyFrom: 10_000, opacityResetInterval: 0 };
+    const frozen = { controlPoints: 12, keyframes: 4, warmupSteps: 0, transLr: 0, quatLr: 0, radiusLr: 0 };
+    const init = structuredClone(sceneAt(base, 0.5));
+    const dyn = await trainDynamic(gpu, dataset, { config, deformOptions: frozen, initialScene: init });
+    const stat = await trainDynamic(gpu, dataset, { config, deform: false, initialScene: init });
+    const a = await dyn.model.trainer.scene();
+    const b = await stat.model.trainer.scene();
+    dyn.model.dispose();
+    stat.model.dispose();
+    for (const f of ['means', 'quats', 'logScales', 'sh'] as const) {
+      let diff = 0;
+      let moved = 0;
+      for (let i = 0; i < a[f].length; i++) {
+        diff += (a[f][i] - b[f][i]) ** 2;
+        moved += (b[f][i] - init[f][i]) ** 2;
+      }
+      // Float32 rounding in the warp (~1e-7 relative) perturbs gradients slightly and Adam
+      // normalizes near-zero ones; measured ~1e-5 of the total movement, bound 1e-3.
+      console.log(`${f}: relative difference ${Math.sqrt(diff / moved).toExponential(2)}`);
+      expect(moved, f).toBeGreaterThan(0);
+      expect(Math.sqrt(diff / moved), f).toBeLessThan(1e-3);
+    }
+  }, 60_000);
+
   it('fits held-out times better than the static baseline', async () => {
     const gpu = await testGpu();
     const base = twoPartScene(3);
@@ -134,4 +168,32 @@ describe('dynamic training (SC-GS control points through the trainer)', () => {
     expect(dyn.psnr).toBeGreaterThan(30); // measured 35.1 dB
     expect(dyn.psnr).toBeGreaterThan(stat.psnr + 5); // measured 35.1 vs 26.7 dB
   }, 120_000);
+
+  it('the CLI run writes the canonical scene, the motion and the metrics; a frame without time is a dataset error', async () => {
+    const gpu = await testGpu();
+    const dir = await writeDynamicCapture(gpu, twoPartScene(5));
+    const out = join(dir, 'out');
+    dirs.push(dir);
+    const report = await runDynamicTraining(gpu, {
+      dataset: dir, outDir: out,
+      config: { iterations: 12, shDegree: 0, densifyFrom: 10_000, opacityResetInterval: 0, randomInitCount: 300 },
+      deformOptions: { controlPoints: 8, keyframes: 4, warmupSteps: 4 },
+    });
+    expect(report.steps).toBe(12);
+    expect(report.controlPoints).toBe(8);
+    expect(existsSync(report.outputs.scene)).toBe(true);
+    const motion = JSON.parse(readFileSync(report.outputs.motion, 'utf8'));
+    expect(motion.keyframes.times).toHaveLength(4);
+    expect(motion.keyframes.trans).toHaveLength(4 * 8 * 3);
+    // 8 steps of motion updates moved some keyframe away from identity.
+    expect(Math.max(...motion.keyframes.trans.map(Math.abs))).toBeGreaterThan(0);
+    const metrics = JSON.parse(readFileSync(report.outputs.metrics, 'utf8'));
+    expect(metrics.views).toHaveLength(FRAMES / 2);
+    expect(Number.isFinite(metrics.psnr)).toBe(true);
+
+    const tf = JSON.parse(readFileSync(join(dir, 'transforms.json'), 'utf8'));
+    delete tf.frames[3].time;
+    writeFileSync(join(dir, 'transforms.json'), JSON.stringify(tf));
+    await expect(runDynamicTraining(gpu, { dataset: dir, outDir: out, config: { iterations: 1 } })).rejects.toThrow(/transforms\.json: frame 'images\/f3\.png' has no 'time'/);
+  }, 60_000);
 });

@@ -60,3 +60,11 @@ describe('pipeline helpers', () => {
     expect(() => loadDepthMap(dir, 'missing')).toThrow(/missing depth map/);
   });
 });
+
+describe('camera export size', () => {
+  it('scales a downscaled training camera back to its photo', async () => {
+    const { atPhotoSize } = await import('../../engine/pipeline/reconstruct.js');
+    const c = atPhotoSize({ width: 252, height: 189, fx: 200, fy: 201, cx: 126, cy: 94.5, R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] }, 2, [504, 378]);
+    expect([c.width, c.height, c.fx, c.fy, c.cx, c.cy]).toEqual([504, 378, 400, 402, 252, 189]);
+  });
+});
