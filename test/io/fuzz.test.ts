@@ -98,7 +98,7 @@ async function targets(): Promise<Target[]> {
         const files = unzipSync(src);
         const names = Object.keys(files);
         const name = rand() < 0.5 ? 'meta.json' : names[pick(rand, names.length)];
-        files[name] = mutate(files[name], rand, 200);
+        files[name] = mutate(files[name], rand, 200) as Uint8Array<ArrayBuffer>;
         return zipSync(files, { level: 0 });
       },
     },
