@@ -1,6 +1,7 @@
 /**
  * Initial Gaussians: one per sparse point when the dataset has them (3DGS), else
- * `count` points sampled in the training cameras' frusta, each coloured by the
+ * (masked photos) points carved from the visual hull, else `count` points sampled in the
+ * training cameras' frusta, each coloured by the
  * pixel it was cast through. Scales: sqrt of the mean squared distance to the 3
  * nearest neighbours (isotropic); rotation identity; opacity 0.1; SH DC from colour.
  */
@@ -8,6 +9,7 @@ import type { Dataset } from '../io/dataset/types.js';
 import type { FrameImages } from '../io/dataset/images.js';
 import { cameraCenter } from '../splat/camera.js';
 import { createScene, logit, rgbToShDc, shCoeffCount, type GaussianScene } from '../splat/scene.js';
+import { visualHullPoints } from './init-visual-hull.js';
 import { meanSqDistKnn3 } from './knn.js';
 import type { Rng } from './random.js';
 
@@ -79,11 +81,16 @@ export async function randomFrustumPoints(dataset: Dataset, images: FrameImages,
   return { xyz, rgb };
 }
 
-/** The initial scene for `dataset`: sparse points when present, else random frustum points. */
+/** The initial scene for `dataset`: sparse points when present, else the visual hull of masked photos, else random frustum points. */
 export async function initialScene(dataset: Dataset, images: FrameImages, opts: { shDegree: number; randomCount: number; maxGaussians: number; rng: Rng }): Promise<GaussianScene> {
   let pts: { xyz: Float32Array; rgb: Float32Array };
   if (dataset.points && dataset.points.count > 0) pts = { xyz: dataset.points.xyz, rgb: dataset.points.rgb };
-  else pts = await randomFrustumPoints(dataset, images, Math.max(1, opts.maxGaussians > 0 ? Math.min(opts.randomCount, opts.maxGaussians) : opts.randomCount), opts.rng);
+  else {
+    const count = Math.max(1, opts.maxGaussians > 0 ? Math.min(opts.randomCount, opts.maxGaussians) : opts.randomCount);
+    // Masked photos: carve the visual hull; fall back to frustum points if it finds too few.
+    const hull = dataset.hasAlpha ? await visualHullPoints(dataset, count, opts.rng) : undefined;
+    pts = hull && hull.xyz.length / 3 >= Math.min(count, 100) ? hull : await randomFrustumPoints(dataset, images, count, opts.rng);
+  }
   pts = subsamplePoints(pts.xyz, pts.rgb, opts.maxGaussians, opts.rng);
   return sceneFromPoints(pts.xyz, pts.rgb, opts.shDegree);
 }
