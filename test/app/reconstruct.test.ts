@@ -13,8 +13,9 @@ import type { SparrowEvent } from '../../engine/pipeline/events.js';
 import { NO_REGULARIZERS } from '../../engine/train/regularizers/sparse-view.js';
 import { buildRenderer, openPage, removeDir, type AppSession } from './page.js';
 
-const FERN = resolve('../shared/data/fern/images');
-const PHOTOS = ['001.png', '010.png', '019.png'];
+// The bundled sample (assets/sample), so the test needs no data outside the repository.
+const FERN = resolve('assets/sample/photos');
+const PHOTOS = ['fern_001', 'fern_010', 'fern_019'];
 const ITERATIONS = 6;
 
 /** Half-size copy of a photo (2x2 box filter): a quarter of the feature and decode work. */
@@ -48,7 +49,7 @@ describe('app page: reconstruction in a worker', () => {
 
   beforeAll(async () => {
     dir = await buildRenderer();
-    for (const p of PHOTOS) await halfSize(join(FERN, p), join(dir, p));
+    for (const p of PHOTOS) await halfSize(join(FERN, `${p}.jpg`), join(dir, `${p}.png`));
     app = await openPage(dir, { width: 1000, height: 650 });
     await app.page.evaluate(([iterations, regularizers]) => {
       (globalThis as unknown as { sparrowApp: AppDebug }).sparrowApp.reconstructTuning = {
@@ -66,7 +67,7 @@ describe('app page: reconstruction in a worker', () => {
       };
     }, [ITERATIONS, { ...NO_REGULARIZERS }] as const);
     const [chooser] = await Promise.all([app.page.waitForEvent('filechooser'), app.page.click('#btn-open-photos')]);
-    await chooser.setFiles(PHOTOS.map((p) => join(dir, p)));
+    await chooser.setFiles(PHOTOS.map((p) => join(dir, `${p}.png`)));
     await app.page.click('#btn-start');
     await app.page.waitForFunction(
       () => (globalThis as unknown as { sparrowApp: AppDebug }).sparrowApp.events.some((e) => e.type === 'done' || e.type === 'error'),

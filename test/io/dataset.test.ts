@@ -1,3 +1,4 @@
+import { hasSharedData } from '../util/shared-data.js';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -266,7 +267,7 @@ describe('bad input: one error naming the file', () => {
   });
 });
 
-describe('shared data', () => {
+describe.skipIf(!hasSharedData)('shared data', () => {
   it('fern and lego load with the file split', async () => {
     const fern = await loadDataset('../shared/data/fern');
     expect([fern.frames.length, fern.split.train.length, fern.split.test.length, fern.split.sparseTrain?.length]).toEqual([20, 17, 3, 3]);

@@ -32,9 +32,9 @@ describe('initial intrinsics', () => {
     expect([b.cx, b.cy]).toEqual([1500, 2000]);
   });
 
-  it('reads no EXIF from a PNG without it', async () => {
+  it('reads no EXIF from a photo without it', async () => {
     const { readFileSync } = await import('node:fs');
-    expect(await readCameraExif(new Uint8Array(readFileSync('../shared/data/fern/images/001.png')))).toEqual({});
+    expect(await readCameraExif(new Uint8Array(readFileSync('assets/sample/photos/fern_001.jpg')))).toEqual({});
   });
 
   it('groups photos of one device, separates others', () => {

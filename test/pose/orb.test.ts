@@ -57,7 +57,7 @@ describe('binary brute-force matching', () => {
 describe('classical extractors on a real photo', () => {
   for (const detector of ['orb', 'akaze'] as const) {
     it(`${detector}: keypoints inside the image, descriptors of the documented size`, async () => {
-      const img = await decodeImage(new Uint8Array(readFileSync('../shared/data/fern/images/001.png')));
+      const img = await decodeImage(new Uint8Array(readFileSync('assets/sample/photos/fern_001.jpg')));
       const be = createOrbBackend({ detector, maxKeypoints: 800 });
       expect(be.name).toBe(`${detector}+bf`);
       const k = await be.extractor.extract(img);

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../electron/headless/cli.js';
 import { ExitCode } from '../../electron/headless/exit-codes.js';
 
-const fern = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'fern', 'images');
+// The bundled sample photos: the test needs no data outside the repository.
+const fern = resolve(__dirname, '..', '..', 'assets', 'sample', 'photos');
 const tmp = mkdtempSync(join(tmpdir(), 'sparrow-poses-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,7 +37,7 @@ describe('sparrow poses bad input', () => {
   it('a folder with one photo', async () => {
     const dir = join(tmp, 'one');
     mkdirSync(dir);
-    copyFileSync(join(fern, '001.png'), join(dir, '001.png'));
+    copyFileSync(join(fern, 'fern_001.jpg'), join(dir, 'fern_001.jpg'));
     writeFileSync(join(dir, 'notes.txt'), 'not a photo');
     const r = await sparrow('poses', dir, '--out', join(tmp, 'o2'), '--features', 'akaze');
     expect(r.code).toBe(ExitCode.badInput);
@@ -46,7 +47,7 @@ describe('sparrow poses bad input', () => {
   it('a corrupt photo is named', async () => {
     const dir = join(tmp, 'corrupt');
     mkdirSync(dir);
-    copyFileSync(join(fern, '001.png'), join(dir, '001.png'));
+    copyFileSync(join(fern, 'fern_001.jpg'), join(dir, 'fern_001.jpg'));
     writeFileSync(join(dir, 'broken.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2]));
     const r = await sparrow('poses', dir, '--out', join(tmp, 'o3'), '--features', 'akaze');
     expect(r.code).toBe(ExitCode.badInput);
@@ -64,7 +65,7 @@ describe('sparrow poses on fern (3 views)', () => {
   it('writes the COLMAP model, transforms.json and the report, with JSON progress', async () => {
     const dir = join(tmp, 'fern3');
     mkdirSync(dir);
-    for (const f of ['001.png', '010.png', '019.png']) copyFileSync(join(fern, f), join(dir, f));
+    for (const f of ['fern_001.jpg', 'fern_010.jpg', 'fern_019.jpg']) copyFileSync(join(fern, f), join(dir, f));
     const out = join(tmp, 'out-fern3');
     const r = await sparrow('poses', dir, '--out', out, '--features', 'akaze', '--json');
     expect(r.code).toBe(ExitCode.ok);
@@ -76,6 +77,6 @@ describe('sparrow poses on fern (3 views)', () => {
     for (const f of ['sparse/0/cameras.txt', 'sparse/0/images.txt', 'sparse/0/points3D.txt', 'transforms.json', 'poses.json']) expect(existsSync(join(out, f))).toBe(true);
     const tf = JSON.parse(readFileSync(join(out, 'transforms.json'), 'utf8'));
     expect(tf.frames.length).toBe(3);
-    expect(tf.frames[0].file_path).toBe('../fern3/001.png');
+    expect(tf.frames[0].file_path).toBe('../fern3/fern_001.jpg');
   }, 120_000);
 });

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { runDynamicTraining } from '../../../engine/deform/run-dynamic.js';
 import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import { ExitCode, UserError } from '../exit-codes.js';
+import { int } from '../flags.js';
 import { createProgressSink } from '../progress.js';
 import { configFromFlags } from './train.js';
 
@@ -28,12 +29,6 @@ interface DeformTrainFlags {
   json?: boolean;
 }
 
-function int(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be an integer in [${min}, ${max}], got '${value}'`, ExitCode.usage);
-  return n;
-}
 
 export function register(program: Command): void {
   program

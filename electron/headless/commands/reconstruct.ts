@@ -11,6 +11,7 @@ import { reconstructConfig, type DeepPartial, type Preset, type ReconstructConfi
 import { reconstruct } from '../../../engine/pipeline/reconstruct.js';
 import { StageError } from '../../../engine/pipeline/stage-runner.js';
 import { ExitCode, UserError } from '../exit-codes.js';
+import { int } from '../flags.js';
 import { createProgressSink } from '../progress.js';
 
 export interface ReconstructFlags {
@@ -27,12 +28,6 @@ export interface ReconstructFlags {
   json?: boolean;
 }
 
-function int(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be an integer in [${min}, ${max}], got '${v}'`, ExitCode.usage);
-  return n;
-}
 
 export function configFromReconstructFlags(flags: Omit<ReconstructFlags, 'out'>): ReconstructConfig {
   const preset = (flags.preset ?? 'balanced') as Preset;

@@ -13,6 +13,7 @@ import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import type { TrainConfig } from '../../../engine/train/config.js';
 import { runTraining } from '../../../engine/train/run.js';
 import { ExitCode, UserError } from '../exit-codes.js';
+import { int } from '../flags.js';
 import { createProgressSink } from '../progress.js';
 
 interface TrainFlags {
@@ -29,12 +30,6 @@ interface TrainFlags {
   json?: boolean;
 }
 
-function int(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be an integer in [${min}, ${max}], got '${value}'`, ExitCode.usage);
-  return n;
-}
 
 /** The config overrides the flags ask for (undefined flags keep the defaults). */
 export function configFromFlags(flags: TrainFlags): Partial<TrainConfig> {
