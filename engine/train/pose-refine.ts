@@ -14,27 +14,17 @@ import { readF32 } from '../gpu/buffers.js';
 import type { Camera } from '../splat/camera.js';
 import type { GpuScene, GpuSceneGrads } from '../splat/gpu-scene.js';
 import type { Rasterizer } from '../splat/render.js';
+import { expSO3, matMul } from '../pose/linalg.js';
 
-/** Rodrigues: exp of the skew matrix of w, row-major 3x3. */
-export function so3Exp(w: ArrayLike<number>): number[] {
-  const th = Math.hypot(w[0], w[1], w[2]);
-  const K = [0, -w[2], w[1], w[2], 0, -w[0], -w[1], w[0], 0];
-  const K2 = mat3Mul(K, K);
-  // sin(th)/th and (1-cos th)/th^2 with series near 0 so tiny updates stay exact.
-  const a = th < 1e-6 ? 1 - (th * th) / 6 : Math.sin(th) / th;
-  const b = th < 1e-6 ? 0.5 - (th * th) / 24 : (1 - Math.cos(th)) / (th * th);
-  return [1, 0, 0, 0, 1, 0, 0, 0, 1].map((v, i) => v + a * K[i] + b * K2[i]);
-}
-
+/** Rodrigues exp of the skew matrix (row-major 3x3) and 3x3 products: the pose module's linear algebra. */
+export { expSO3 as so3Exp } from '../pose/linalg.js';
 export function mat3Mul(A: ArrayLike<number>, B: ArrayLike<number>): number[] {
-  const out = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) out[r * 3 + c] += A[r * 3 + k] * B[k * 3 + c];
-  return out;
+  return matMul(A, B, 3, 3, 3);
 }
 
 /** The pose perturbed on the left by (omega, tau). */
 export function perturbPose(cam: Camera, omega: ArrayLike<number>, tau: ArrayLike<number>): Camera {
-  const E = so3Exp(omega);
+  const E = expSO3(omega);
   const R = mat3Mul(E, cam.R);
   const t = [0, 1, 2].map((r) => E[r * 3] * cam.t[0] + E[r * 3 + 1] * cam.t[1] + E[r * 3 + 2] * cam.t[2] + tau[r]);
   return { ...cam, R, t };

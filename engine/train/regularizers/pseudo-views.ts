@@ -6,39 +6,12 @@
  */
 import type { Camera } from '../../splat/camera.js';
 import { cameraCenter } from '../../splat/camera.js';
+import { quatToRotation, rotationToQuat } from '../../io/dataset/colmap-model.js';
 
 type Quat = [number, number, number, number];
 
-export function rotationToQuat(R: number[]): Quat {
-  // Shepperd's method on the row-major matrix; returns (w, x, y, z), w >= 0.
-  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = R;
-  const tr = m00 + m11 + m22;
-  let q: Quat;
-  if (tr > 0) {
-    const s = Math.sqrt(tr + 1) * 2;
-    q = [0.25 * s, (m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s];
-  } else if (m00 > m11 && m00 > m22) {
-    const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    q = [(m21 - m12) / s, 0.25 * s, (m01 + m10) / s, (m02 + m20) / s];
-  } else if (m11 > m22) {
-    const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    q = [(m02 - m20) / s, (m01 + m10) / s, 0.25 * s, (m12 + m21) / s];
-  } else {
-    const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
-    q = [(m10 - m01) / s, (m02 + m20) / s, (m12 + m21) / s, 0.25 * s];
-  }
-  const n = Math.hypot(...q);
-  const sign = q[0] < 0 ? -1 : 1;
-  return q.map((v) => (sign * v) / n) as Quat;
-}
-
-export function quatToRotation([w, x, y, z]: Quat): number[] {
-  return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
-  ];
-}
+// Shepperd's method and its inverse, (w, x, y, z) with w >= 0, shared with the COLMAP loader.
+export { quatToRotation, rotationToQuat };
 
 export function slerp(a: Quat, b: Quat, t: number): Quat {
   let dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
