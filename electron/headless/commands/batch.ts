@@ -5,11 +5,10 @@
  * Exit code 5 when any job failed.
  */
 import type { Command } from 'commander';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import { formatBatchSummary, loadBatchJobs, runBatch } from '../../../engine/pipeline/batch.js';
 import { reconstruct } from '../../../engine/pipeline/reconstruct.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 import { configFromReconstructFlags } from './reconstruct.js';
 
 export function register(program: Command): void {
@@ -29,13 +28,8 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UserError((e as Error).message, ExitCode.badInput);
       }
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const gpu = await acquireGpu();
-        sink({ type: 'log', message: `adapter: ${describeAdapter(gpu.report)}; ${jobs.length} jobs` });
+      await runCommandSession(flags, async ({ sink, signal, stopProgress }) => {
+        const gpu = await acquireLoggedGpu(sink, undefined, `; ${jobs.length} jobs`);
         const results = await runBatch(
           jobs,
           flags.out,
@@ -45,14 +39,11 @@ export function register(program: Command): void {
             const report = await reconstruct({ photosDir: job.input, outDir: ctx.outDir, config, gpu, onEvent: ctx.onEvent, signal: ctx.signal });
             return { registered: report.registered, photos: report.photos, gaussians: report.gaussians, ...(report.train?.trainPsnr ? { trainPsnr: report.train.trainPsnr } : {}) };
           },
-          { onEvent: sink, signal: abort.signal, resume: !flags.restart },
+          { onEvent: sink, signal, resume: !flags.restart },
         );
-        stop();
+        stopProgress();
         process.stdout.write(formatBatchSummary(results) + '\n');
         if (results.some((r) => r.status === 'failed')) process.exitCode = ExitCode.stageFailed;
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }

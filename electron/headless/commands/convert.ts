@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { MAX_SH_DEGREE, SCENE_FORMATS, formatFromExtension, readSceneFileDetailed, writeSceneFile, type SceneFormat } from '../../../engine/io/scene-file.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { createProgressSink } from '../progress.js';
+import { runCommandSession } from '../session.js';
 
 interface ConvertFlags {
   format?: string;
@@ -57,12 +57,8 @@ export function register(program: Command): void {
       const spzVersion = Number(flags.spzVersion ?? 3);
       if (![2, 3, 4].includes(spzVersion)) throw new UserError(`--spz-version must be 2, 3 or 4, got '${flags.spzVersion}'`, ExitCode.usage);
 
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
       // Ctrl-C cancels between phases; the atomic write leaves no partial output.
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      await runCommandSession(flags, async ({ sink, signal }) => {
         let t0 = performance.now();
         sink({ type: 'stage', stage: 'load', status: 'start', message: input });
         const { scene, format: inFormat, bytes: inBytes } = await readSceneFileDetailed(input);
@@ -72,7 +68,7 @@ export function register(program: Command): void {
         if (outDegree < wanted) sink({ type: 'warning', stage: 'export', message: `${format} holds SH degree ${MAX_SH_DEGREE[format]} at most; writing degree ${outDegree}` });
         t0 = performance.now();
         sink({ type: 'stage', stage: 'export', status: 'start', message: `${output} (${format})` });
-        const outBytes = await writeSceneFile(output, scene, format, { shDegree: outDegree, spzVersion: spzVersion as 2 | 3 | 4, signal: abort.signal });
+        const outBytes = await writeSceneFile(output, scene, format, { shDegree: outDegree, spzVersion: spzVersion as 2 | 3 | 4, signal });
         sink({ type: 'stage', stage: 'export', status: 'done', elapsedMs: performance.now() - t0 });
         const report: ConvertReport = {
           input: { path: input, format: inFormat, bytes: inBytes, splats: scene.count, shDegree: scene.shDegree },
@@ -84,9 +80,6 @@ export function register(program: Command): void {
           `${output} (${format}${format === 'spz' ? ` v${spzVersion}` : ''}, SH ${outDegree}): ${formatBytes(outBytes)} ` +
           `(${report.ratio >= 1 ? `${report.ratio.toFixed(2)}x smaller` : `${(1 / report.ratio).toFixed(2)}x larger`})`;
         sink({ type: 'done', message, outputs: { scene: output }, report });
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }

@@ -10,10 +10,9 @@
  */
 import type { Command } from 'commander';
 import { runDynamicTraining } from '../../../engine/deform/run-dynamic.js';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { int } from '../flags.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 import { configFromFlags } from './train.js';
 
 interface DeformTrainFlags {
@@ -53,18 +52,10 @@ export function register(program: Command): void {
         ...(flags.warmup !== undefined ? { warmupSteps: int('--warmup', flags.warmup, 0) } : {}),
       };
       const downscale = int('--downscale', flags.downscale, 1, 64) ?? 1;
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const gpu = await acquireGpu();
-        sink({ type: 'log', message: `adapter: ${describeAdapter(gpu.report)}` });
-        const report = await runDynamicTraining(gpu, { dataset, outDir: flags.out, config, deformOptions, staticBaseline: Boolean(flags.static), downscale, onEvent: sink, signal: abort.signal });
+      await runCommandSession(flags, async ({ sink, signal }) => {
+        const gpu = await acquireLoggedGpu(sink);
+        const report = await runDynamicTraining(gpu, { dataset, outDir: flags.out, config, deformOptions, staticBaseline: Boolean(flags.static), downscale, onEvent: sink, signal });
         sink({ type: 'done', message: `${report.steps} steps, ${report.gaussians} Gaussians, ${report.controlPoints} control points, ${(report.trainMs / 1000).toFixed(1)} s; test PSNR ${report.psnr.toFixed(2)} dB, SSIM ${report.ssim.toFixed(4)}; wrote ${report.outputs.scene}`, outputs: report.outputs, report });
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }

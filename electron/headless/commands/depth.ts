@@ -6,14 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
+import { describeAdapter } from '../../../engine/gpu/acquire.js';
 import { loadDataset } from '../../../engine/io/dataset/load.js';
 import { DatasetError } from '../../../engine/io/dataset/types.js';
 import { runDepthStage, defaultDepthViews } from '../../../engine/depth/stage.js';
 import { writeDepthOutputs, type DepthFileFormat } from '../../../engine/depth/write-outputs.js';
 import { CancelledError } from '../../../engine/pipeline/events.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
 interface DepthFlags {
   out: string;
@@ -67,11 +67,7 @@ export function register(program: Command): void {
       }
       if (flags.depthModel && !existsSync(flags.depthModel)) throw new UserError(`${flags.depthModel}: depth model file does not exist`, ExitCode.badInput, flags.depthModel);
 
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      await runCommandSession(flags, async ({ sink, signal }) => {
         let dataset;
         try {
           dataset = await loadDataset(datasetPath);
@@ -80,8 +76,7 @@ export function register(program: Command): void {
           throw e;
         }
         const views = selectViews(flags.views, dataset.frames.length, defaultDepthViews(dataset), dataset.split.train);
-        const gpu = await acquireGpu();
-        sink({ type: 'log', message: `GPU: ${describeAdapter(gpu.report)}` });
+        const gpu = await acquireLoggedGpu(sink);
         let result;
         try {
           result = await runDepthStage(gpu, dataset, {
@@ -93,7 +88,7 @@ export function register(program: Command): void {
             depthModelSpec: flags.depthModelSpec,
             init: { stride, targetCount: initCount },
             onEvent: sink,
-            signal: abort.signal,
+            signal,
           });
         } catch (e) {
           if (e instanceof CancelledError || e instanceof UserError) throw e;
@@ -113,10 +108,7 @@ export function register(program: Command): void {
           report: { views: result.mvs.map((s) => ({ name: s.name, confident: s.confidentFraction })), gaussians: result.scene.count },
           message: `${result.views.length} depth maps (${(100 * mean).toFixed(1)}% confident pixels), ${result.scene.count} initial Gaussians -> ${flags.out}`,
         });
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }
 

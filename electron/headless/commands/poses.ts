@@ -14,7 +14,7 @@ import { writePoseOutputs, poseReport } from '../../../engine/pose/export.js';
 import { chooseFeatureBackend, type FeaturePreference } from '../../../engine/pose/feature-backends.js';
 import { createOrbBackend } from '../../../engine/pose/orb.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { createProgressSink } from '../progress.js';
+import { runCommandSession } from '../session.js';
 
 interface PosesFlags {
   out: string;
@@ -56,17 +56,13 @@ export function register(program: Command): void {
       if (files.length < 2) throw new UserError(`${dir}: need at least 2 photos (PNG/JPEG), found ${files.length}`, ExitCode.badInput, dir);
       const photos: PhotoInput[] = files.map((f) => ({ name: f.slice(dir.length).replace(/^[\\/]+/, ''), bytes: new Uint8Array(readFileSync(f)) }));
 
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      await runCommandSession(flags, async ({ sink, signal }) => {
         const classical = () => createOrbBackend({ detector: flags.features === 'orb' ? 'orb' : 'akaze', maxKeypoints });
         const prefer: FeaturePreference = flags.features === 'xfeat' ? 'xfeat' : flags.features === 'auto' ? 'auto' : 'orb';
         const { backend } = await chooseFeatureBackend({ prefer, modelsDir: flags.models, maxKeypoints, onEvent: sink, classical });
         let est;
         try {
-          est = await estimatePoses(photos, { backend, maxKeypoints, onEvent: sink, signal: abort.signal });
+          est = await estimatePoses(photos, { backend, maxKeypoints, onEvent: sink, signal });
         } catch (e) {
           if (e instanceof PoseInputError) throw new UserError(e.message, ExitCode.badInput, e.file ?? dir);
           if (e instanceof ImageDecodeError) throw new UserError(e.message, ExitCode.badInput, e.file);
@@ -88,9 +84,6 @@ export function register(program: Command): void {
           }
         }
         if (registered < est.views.length) process.exitCode = ExitCode.stageFailed;
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }

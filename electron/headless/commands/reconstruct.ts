@@ -6,13 +6,12 @@
  * 5 a stage failed (named; finished stages kept); 130 cancelled.
  */
 import type { Command } from 'commander';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import { reconstructConfig, type DeepPartial, type Preset, type ReconstructConfig } from '../../../engine/pipeline/config.js';
 import { reconstruct } from '../../../engine/pipeline/reconstruct.js';
 import { StageError } from '../../../engine/pipeline/stage-runner.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { int } from '../flags.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
 export interface ReconstructFlags {
   out: string;
@@ -76,21 +75,15 @@ export function register(program: Command): void {
     .action(async (photosDir: string, flags: ReconstructFlags & { regularizers?: boolean; poseRefine?: boolean }) => {
       // commander turns --no-x into x: false
       const config = configFromReconstructFlags({ ...flags, noRegularizers: flags.regularizers === false, noPoseRefine: flags.poseRefine === false });
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const gpu = await acquireGpu();
-        sink({ type: 'log', message: `adapter: ${describeAdapter(gpu.report)}` });
-        const report = await reconstruct({ photosDir, outDir: flags.out, config, gpu, onEvent: sink, signal: abort.signal, resume: !flags.restart });
-        sink({ type: 'log', message: `${report.registered}/${report.photos} photos registered (${report.featureBackend}); ${report.gaussians} Gaussians; scene: ${report.outputs.ply}; report: ${flags.out}/report.json` });
-      } catch (e) {
-        if (e instanceof StageError) throw new UserError(`${e.message} (finished stages are kept in ${flags.out}; re-run to resume)`, ExitCode.stageFailed);
-        throw e;
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      await runCommandSession(flags, async ({ sink, signal }) => {
+        const gpu = await acquireLoggedGpu(sink);
+        try {
+          const report = await reconstruct({ photosDir, outDir: flags.out, config, gpu, onEvent: sink, signal, resume: !flags.restart });
+          sink({ type: 'log', message: `${report.registered}/${report.photos} photos registered (${report.featureBackend}); ${report.gaussians} Gaussians; scene: ${report.outputs.ply}; report: ${flags.out}/report.json` });
+        } catch (e) {
+          if (e instanceof StageError) throw new UserError(`${e.message} (finished stages are kept in ${flags.out}; re-run to resume)`, ExitCode.stageFailed);
+          throw e;
+        }
+      });
     });
 }

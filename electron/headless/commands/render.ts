@@ -4,14 +4,13 @@
  */
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import { writeFileAtomic } from '../../../engine/io/atomic-write.js';
 import { encodePng } from '../../../engine/io/image.js';
 import { readSceneFile } from '../../../engine/io/scene-file.js';
 import { renderOrbitViews } from '../../../engine/splat/render-views.js';
 import { buildSampleScene } from '../../../engine/splat/sample-scene.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
 interface RenderFlags {
   out: string;
@@ -56,14 +55,9 @@ export function register(program: Command): void {
       const shDegree = flags.shDegree === undefined ? undefined : intFlag('sh-degree', flags.shDegree, 0, 3);
       const background = parseBackground(flags.background);
       const scene = scenePath ? await readSceneFile(scenePath) : buildSampleScene();
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const gpu = await acquireGpu();
-        sink({ type: 'log', stage: 'render', message: `adapter: ${describeAdapter(gpu.report)}` });
-        const rendered = await renderOrbitViews(gpu, scene, { views, width, height, background, shDegree, onEvent: sink, signal: abort.signal });
+      await runCommandSession(flags, async ({ sink, signal }) => {
+        const gpu = await acquireLoggedGpu(sink, 'render');
+        const rendered = await renderOrbitViews(gpu, scene, { views, width, height, background, shDegree, onEvent: sink, signal });
         const outDir = resolve(flags.out);
         const outputs: Record<string, string> = {};
         rendered.forEach((v, k) => {
@@ -73,9 +67,6 @@ export function register(program: Command): void {
         });
         sink({ type: 'done', stage: 'render', message: `wrote ${rendered.length} PNG files to ${outDir}`, outputs });
         if (!flags.json) for (const f of Object.values(outputs)) process.stdout.write(`${f}\n`);
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }

@@ -9,12 +9,11 @@
  * rerun with --resume to continue); 1 internal error.
  */
 import type { Command } from 'commander';
-import { acquireGpu, describeAdapter } from '../../../engine/gpu/acquire.js';
 import type { TrainConfig } from '../../../engine/train/config.js';
 import { runTraining } from '../../../engine/train/run.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { int } from '../flags.js';
-import { createProgressSink } from '../progress.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
 interface TrainFlags {
   out: string;
@@ -82,28 +81,12 @@ export function register(program: Command): void {
     .action(async (dataset: string, flags: TrainFlags) => {
       const config = configFromFlags(flags);
       const downscale = int('--downscale', flags.downscale, 1, 64) ?? 1;
-      const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
-      // Ctrl-C: stop after the current step, write a checkpoint, exit 130. A terminal delivers
-      // SIGINT to the whole process group and wrappers (npx, tsx) relay it again, so repeats
-      // within 3 s count as the same Ctrl-C; a later one exits at once (no checkpoint).
-      const abort = new AbortController();
-      let firstSigint = 0;
-      const onSigint = () => {
-        if (!abort.signal.aborted) {
-          firstSigint = Date.now();
-          abort.abort();
-        } else if (Date.now() - firstSigint > 3000) process.exit(ExitCode.cancelled);
-      };
-      process.on('SIGINT', onSigint);
-      try {
-        const gpu = await acquireGpu();
-        sink({ type: 'log', message: `adapter: ${describeAdapter(gpu.report)}` });
-        const report = await runTraining(gpu, { dataset, outDir: flags.out, config, evaluate: Boolean(flags.eval), evalImages: Boolean(flags.evalImages), resume: Boolean(flags.resume), downscale, onEvent: sink, signal: abort.signal });
+      // Ctrl-C: stop after the current step, write a checkpoint, exit 130.
+      await runCommandSession(flags, async ({ sink, signal }) => {
+        const gpu = await acquireLoggedGpu(sink);
+        const report = await runTraining(gpu, { dataset, outDir: flags.out, config, evaluate: Boolean(flags.eval), evalImages: Boolean(flags.evalImages), resume: Boolean(flags.resume), downscale, onEvent: sink, signal });
         const evalText = report.eval ? `; held-out PSNR ${report.eval.psnr.toFixed(2)} dB, SSIM ${report.eval.ssim.toFixed(4)}` : '';
         sink({ type: 'done', message: `${report.steps} steps, ${report.gaussians} Gaussians, ${report.itPerSec.toFixed(2)} it/s${evalText}; wrote ${report.outputs.scene}`, outputs: report.outputs, report });
-      } finally {
-        process.off('SIGINT', onSigint);
-        stop();
-      }
+      });
     });
 }
