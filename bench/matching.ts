@@ -24,6 +24,7 @@ import { createOrbBackend } from '../engine/pose/orb.js';
 import { mul3, rotationAngleDeg, tr3 } from '../engine/pose/linalg.js';
 import { verifyPair, type PinholeIntrinsics, type VerifiedPair } from '../engine/pose/two-view.js';
 import { summarizeMatchGraph } from '../engine/pose/matching-graph.js';
+import { filterViewGraph } from '../engine/pose/view-graph-filter.js';
 import { colmapAvailable, runColmap } from './matching-colmap.js';
 
 const args = process.argv.slice(2);
@@ -190,11 +191,14 @@ async function benchMatcher(subset: Subset, backend: FeatureBackend): Promise<Ro
     }
   }
   const graph = summarizeMatchGraph(frames.length, edges, MIN_INLIERS);
+  // The pose pipeline's view-graph filter (loop checks) before SfM, as in estimatePoses.
+  const filtered = filterViewGraph(frames.length, verified, { minInliers: MIN_INLIERS });
+  const support = new Map(filtered.kept.map((k) => [k.pair, k.consistentTriangles]));
   const sfm = incrementalSfm(
     frames.map((f, i) => ({ name: basename(f.imagePath), width: f.camera.width, height: f.camera.height, group: 0, xy: kps[i].xy })),
     [intrinsicsOf(frames[0])],
-    verified.filter((v) => v.inlierCount >= MIN_INLIERS),
-    { refineFocal: false },
+    filtered.kept.map((k) => k.pair),
+    { refineFocal: false, pairSupport: (p) => support.get(p) ?? 0 },
   );
   const rotations = sfm.views.map((v) => (v.registered && v.pose ? v.pose.R : undefined));
   const sfmErr = pairwiseRotationErrors(frames, rotations);
@@ -209,7 +213,7 @@ async function benchMatcher(subset: Subset, backend: FeatureBackend): Promise<Ro
     matchesPerPair: Math.round(matchTotal / nPairs),
     inliersMean: Math.round(mean(inl)),
     inliersMin: Math.min(...inl),
-    strongPairs: `${graph.strongPairs}/${nPairs}`,
+    strongPairs: `${graph.strongPairs}/${nPairs} (${filtered.kept.length} kept)`,
     registered: `${frames.length - unreg.length}/${frames.length}`,
     sfmRotMean: mean(sfmErr),
     sfmRotMax: max(sfmErr),
@@ -263,8 +267,8 @@ function writeReport(started: Date, sets: Subset[], rows: Row[], colmapRows: str
     `Date: ${started.toISOString()}. Command: \`npx tsx bench/matching.ts${args.length ? ' ' + args.join(' ') : ''}\`.`,
     `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'CPU'} (shared with other jobs). onnxruntime-web 1.30.0, wasm execution provider, 1 thread (no GPU involved).`,
     `XFeat: top ${maxKp} keypoints, 640x640 letterboxed input. LighterGlue: 3-layer export, threshold 0.1. MNN: mutual nearest neighbour, cosine >= 0.82. ORB / AKAZE: engine/pose/orb.ts defaults (opencv-js detector + brute-force Hamming, ratio test, mutual check).`,
-    `Verification: engine/pose/two-view.ts (essential matrix LO-MSAC with the reference intrinsics, ${THRESHOLD_PX} px Sampson threshold, cheirality). A pair is "strong" with >= ${MIN_INLIERS} inliers.`,
-    'Registration: engine/pose/incremental-sfm.ts on the strong pairs (reference intrinsics, focal fixed). Rotation errors: for every pair of registered views, the angle between estimated and reference relative rotations (degrees). "2-view" columns: the same from each strong pair\'s essential matrix alone.',
+    `Verification: engine/pose/two-view.ts (essential matrix LO-MSAC with the reference intrinsics, ${THRESHOLD_PX} px Sampson threshold, cheirality). A pair is "strong" with >= ${MIN_INLIERS} inliers; "kept": strong pairs that also pass the view-graph filter (engine/pose/view-graph-filter.ts: inlier ratio, rotation consensus over loops, weak pairs confirmed by triplets).`,
+    'Registration: engine/pose/incremental-sfm.ts on the kept pairs (reference intrinsics, focal fixed). Rotation errors: for every pair of registered views, the angle between estimated and reference relative rotations (degrees). "2-view" columns: the same from each strong pair\'s essential matrix alone.',
     '',
     '| subset | matcher | views | kp/img | matches/pair | inliers/pair mean (min) | strong pairs | registered | SfM rot err mean / max (°) | 2-view rot err mean / max (°) | ms/image | ms/pair |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',

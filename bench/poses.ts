@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8]`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8] [--out file.md]`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -94,6 +94,10 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
   for (const v of est.views) if (v.camera) cams.set(v.name, v.camera);
   const e = errorsFor(cams, ref, s.files);
   const failed = est.views.filter((v) => !v.registered).map((v) => `${basename(v.name)}: ${v.reason}`);
+  const fallback = est.views.filter((v) => v.method === 'relative-pose').map((v) => basename(v.name));
+  if (fallback.length) failed.unshift(`placed by the relative-pose fallback: ${fallback.join(', ')}`);
+  const dropped = est.pairs.filter((p) => p.rejected === 'loop-inconsistent' || p.rejected === 'weak-unconfirmed');
+  if (dropped.length) failed.unshift(`${dropped.length} verified pair(s) not trusted by the view-graph filter: ${dropped.map((p) => `${basename(p.a)}/${basename(p.b)}`).join(', ')}`);
   const low = est.views.filter((v) => v.confidence === 'low').length;
   if (low) failed.unshift(`${low} registered view(s) flagged low confidence`);
   const t = est.timingsMs;
@@ -216,7 +220,7 @@ async function main() {
     ...rows.map((r) => `| ${r.subset} | ${r.method} | ${r.registered}/${r.total} | ${f(r.pairMean)} | ${f(r.pairMax)} | ${f(r.ate, 3)} | ${f(r.focalErr * 100, 1)}% | ${f(r.seconds, 1)} | ${r.note.replace(/\|/g, '/')} |`),
     '',
   ];
-  writeFileAtomic('bench/results/poses.md', lines.join('\n'));
+  writeFileAtomic(arg('--out') ?? 'bench/results/poses.md', lines.join('\n'));
   console.log(lines.join('\n'));
 }
 

@@ -22,7 +22,10 @@ export interface PickedFile {
   bytes: Uint8Array;
 }
 
-export type MenuCommand = 'open-photos' | 'open-scene' | 'export' | 'screenshot' | 'reset-view' | 'toggle-frustums' | 'about';
+export type MenuCommand =
+  | 'open-photos' | 'open-scene' | 'export' | 'screenshot' | 'save-project'
+  | 'toggle-edit' | 'undo-edit' | 'reset-edit'
+  | 'reset-view' | 'toggle-frustums' | 'about';
 
 export interface SparrowBridge {
   /** Native dialog for photos (files or a folder); returns the images read. */

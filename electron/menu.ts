@@ -1,6 +1,7 @@
 /**
  * The application menu as a plain template (testable without Electron):
- * File (Open Photos…, Open Scene…, Recent, Export…, Screenshot), View, Help.
+ * File (Open Photos…, Open Scene…, Recent, Export…, Save Project…, Screenshot), Edit (control-point
+ * deformation), View, Help.
  */
 import type { MenuCommand } from './ipc-contract.js';
 
@@ -38,9 +39,23 @@ export function buildMenuTemplate(handlers: MenuHandlers, recent: string[], plat
         { label: 'Open Recent', submenu: recentItems },
         { type: 'separator' },
         { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: cmd('export') },
+        { label: 'Save Project…', accelerator: 'CmdOrCtrl+S', click: cmd('save-project') },
         { label: 'Screenshot', accelerator: 'CmdOrCtrl+Shift+S', click: cmd('screenshot') },
         { type: 'separator' },
         { role: platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
+    {
+      // The page also takes E / Ctrl+Z itself; menu accelerators here would steal those keys from
+      // text fields, so the edit entries carry none.
+      label: 'Edit',
+      submenu: [
+        { label: 'Deform with Control Points', click: cmd('toggle-edit') },
+        { label: 'Undo Deformation', click: cmd('undo-edit') },
+        { label: 'Reset Deformation', click: cmd('reset-edit') },
+        { type: 'separator' },
+        { role: 'copy' },
+        { role: 'paste' },
       ],
     },
     {

@@ -16,6 +16,7 @@ import { ProgressPanel } from './ui/progress-panel.js';
 import { decodeSceneBytes } from './scene-loader.js';
 import { ReconstructionClient } from './worker/client.js';
 import { Viewer } from './viewer/viewer.js';
+import { EditMode } from './edit/edit-mode.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -31,6 +32,13 @@ const state: AppState = { sceneName: 'scene' };
 const strip = new PhotoStrip($('photo-strip'));
 const progress = new ProgressPanel($('stages'));
 const chart = new MetricChart($<HTMLCanvasElement>('chart'));
+const editMode = new EditMode({
+  viewer: () => state.viewer,
+  scene: () => state.scene,
+  message: (text, kind) => showMessage(text, kind),
+  error: (title, e) => showError(title, e),
+  save: saveBytes,
+});
 
 /** Exposed for tests and the Electron smoke test (read-only use). */
 const debug = {
@@ -41,6 +49,8 @@ const debug = {
   /** Duration (ms) of the last frames: render + blit + GPU done (bench/viewer.ts reads it). */
   frameTimes: [] as number[],
   state,
+  /** The edit mode (control points, session, timing of the last drag update). */
+  edit: editMode,
   /** Preset overrides for the next reconstruction (tests run tiny schedules). */
   reconstructTuning: {} as { overrides?: DeepPartial<ReconstructConfig>; previewEvery?: number },
   /** Number of 'preview' scenes received from the worker. */
@@ -68,6 +78,7 @@ async function init(): Promise<void> {
       debug.frameTimes.push(s.frameMs);
       if (debug.frameTimes.length > 600) debug.frameTimes.splice(0, debug.frameTimes.length - 600);
       $('hud').textContent = `${s.splats.toLocaleString()} splats · ${s.fps.toFixed(1)} fps · ${s.frameMs.toFixed(1)} ms · ${s.width}x${s.height}`;
+      editMode.onFrame();
     };
     state.viewer.onError = (e) => showError('Cannot draw the scene', e);
     state.viewer.start();
@@ -82,8 +93,9 @@ function setScene(scene: GaussianScene, name: string): void {
   state.scene = scene;
   state.sceneName = name.replace(/\.[^.]+$/, '') || 'scene';
   state.viewer?.setScene(scene);
+  editMode.sceneChanged(scene, name);
   $('viewer-pane').classList.add('has-scene');
-  for (const id of ['btn-export', 'btn-screenshot']) $<HTMLButtonElement>(id).disabled = false;
+  for (const id of ['btn-export', 'btn-screenshot', 'btn-edit']) $<HTMLButtonElement>(id).disabled = false;
 }
 
 async function openSceneBytes(name: string, bytes: Uint8Array): Promise<void> {
@@ -167,10 +179,13 @@ async function startReconstruction(): Promise<void> {
 
 async function exportScene(): Promise<void> {
   if (!state.scene) return;
-  const choice = await openExportDialog(state.scene);
+  // The edited scene when the edit mode has deformed it (the warped Gaussians), named so it
+  // does not replace the capture a saved edit project refers to.
+  const scene = editMode.sceneFor(state.scene);
+  const choice = await openExportDialog(scene);
   if (!choice) return;
   try {
-    const path = await saveBytes(`${state.sceneName}.${choice.extension}`, choice.bytes);
+    const path = await saveBytes(`${state.sceneName}${scene === state.scene ? '' : '-edited'}.${choice.extension}`, choice.bytes);
     if (path) showMessage(`Exported ${path}`);
   } catch (e) {
     showError('Export failed', e);
@@ -223,7 +238,11 @@ function wireControls(): void {
     } else if (command === 'open-scene') $('btn-open-scene').click();
     else if (command === 'export') void exportScene();
     else if (command === 'screenshot') void screenshot();
-    else if (command === 'reset-view' && state.scene) state.viewer?.setScene(state.scene);
+    else if (command === 'toggle-edit') $('btn-edit').click();
+    else if (command === 'undo-edit') $('btn-edit-undo').click();
+    else if (command === 'reset-edit') $('btn-edit-reset').click();
+    else if (command === 'save-project') $('btn-edit-save').click();
+    else if (command === 'reset-view' && state.scene) state.viewer?.setScene(editMode.sceneFor(state.scene));
     else if (command === 'toggle-frustums') $<HTMLInputElement>('show-frustums').click();
     else if (command === 'about') showMessage(`Sparrow — ${debug.adapter || 'no GPU adapter'}`);
   });

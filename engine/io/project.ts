@@ -8,6 +8,7 @@
  *     "settings": { ... },            opaque to this module: the app/CLI's typed config
  *     "scene"?:   { "path": "scene.ply", "format": "ply" },
  *     "checkpoint"?: "train/ckpt.bin",
+ *     "edit"?:    { control-point edit of the scene, see project-edit.ts },   optional, version 1 files without it still read
  *     "createdAt": ISO date, "updatedAt": ISO date }
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Camera } from '../splat/camera.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { FormatError, ensure } from './format-error.js';
+import { editToJson, readEdit, type ProjectEdit } from './project-edit.js';
 import { SCENE_FORMATS, type SceneFormat } from './scene-file.js';
 
 export const PROJECT_VERSION = 1;
@@ -31,6 +33,8 @@ export interface SparrowProject {
   settings: Record<string, unknown>;
   scene?: { path: string; format: SceneFormat };
   checkpoint?: string;
+  /** An ARAP control-point edit applied on top of `scene` (the app's edit mode). */
+  edit?: ProjectEdit;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,6 +52,7 @@ export function writeProject(file: string, project: SparrowProject): void {
     settings: project.settings,
     ...(project.scene ? { scene: { path: rel(root, project.scene.path), format: project.scene.format } } : {}),
     ...(project.checkpoint ? { checkpoint: rel(root, project.checkpoint) } : {}),
+    ...(project.edit ? { edit: editToJson(project.edit) } : {}),
     createdAt: project.createdAt,
     updatedAt: new Date().toISOString(),
   };
@@ -99,6 +104,7 @@ export function readProject(file: string): SparrowProject {
     settings: json.settings as Record<string, unknown>,
     ...(scene ? { scene } : {}),
     ...(json.checkpoint !== undefined ? { checkpoint: abs(json.checkpoint, 'checkpoint') } : {}),
+    ...(json.edit !== undefined ? { edit: readEdit(json.edit, file) } : {}),
     createdAt: String(json.createdAt ?? ''),
     updatedAt: String(json.updatedAt ?? ''),
   };

@@ -2,7 +2,10 @@
  * The pose stage: photos in, cameras + sparse points out.
  *   load (decode, EXIF orientation, intrinsics, duplicate and size checks)
  *   -> features (the chosen FeatureBackend) -> exhaustive pairwise matching
- *   -> geometric verification (essential matrix, cheirality) -> incremental SfM.
+ *   -> geometric verification (essential matrix, cheirality)
+ *   -> view-graph filtering (minimum inliers and inlier ratio, rotation consensus over
+ *      loops, weak pairs confirmed by view triplets: view-graph-filter.ts)
+ *   -> incremental SfM (PnP, relative-pose fallback with an optional depth prior).
  * Every photo given appears in the result: registered with its method and
  * confidence, or unregistered with the reason.
  */
@@ -13,6 +16,7 @@ import { RateMeter, silentSink, throwIfCancelled } from '../pipeline/events.js';
 import type { Camera } from '../splat/camera.js';
 import type { FeatureBackend, Keypoints } from './features.js';
 import { incrementalSfm, type RegistrationMethod, type SfmOptions } from './incremental-sfm.js';
+import { filterViewGraph, type PairRejection, type ViewGraphFilterOptions } from './view-graph-filter.js';
 import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
 
@@ -28,9 +32,30 @@ export interface PoseEstimateOptions {
   verifyThresholdPx?: number;
   /** verified inliers a pair needs to count as an edge (default 20) */
   minPairInliers?: number;
-  sfm?: Omit<SfmOptions, 'onEvent' | 'signal'>;
+  sfm?: Omit<SfmOptions, 'onEvent' | 'signal' | 'pairSupport' | 'depthPrior'>;
+  /** view-graph filter settings (minInliers defaults to minPairInliers) */
+  viewGraph?: ViewGraphFilterOptions;
+  /**
+   * Optional depth prior per photo (same order as the photos; null/undefined where
+   * none): places a view with too few 2D-3D matches for PnP by lifting them to 3D
+   * ('depth-alignment'), and fixes the baseline length of views placed by the
+   * relative-pose fallback when their registered partner sees too few model points.
+   */
+  depthPriors?: (DepthPrior | null | undefined)[];
   onEvent?: EventSink;
   signal?: AbortSignal;
+}
+
+/**
+ * A depth map of one photo: z-depth (distance along the optical axis, NOT inverse
+ * depth / disparity) up to an unknown scale, e.g. from MVS or a metric monocular
+ * model. Any resolution: keypoints are mapped by relative position.
+ */
+export interface DepthPrior {
+  width: number;
+  height: number;
+  /** [height * width] row-major; <= 0 or non-finite where unknown */
+  depth: Float32Array;
 }
 
 export interface PoseView {
@@ -40,6 +65,8 @@ export interface PoseView {
   registered: boolean;
   method?: RegistrationMethod;
   reason?: string;
+  /** for the fallback methods: how the view was placed (partner, scale source, inliers) */
+  placement?: string;
   /** present when registered (OpenCV axes, world-to-camera) */
   camera?: Camera;
   group: number;
@@ -51,7 +78,9 @@ export interface PoseView {
   /**
    * 'high' when registered with >= 50 inliers and seeing >= 50 points at < 1.5 px RMS;
    * 'low' otherwise (few constraints: the pose may be wrong even though it is
-   * self-consistent); 'none' when not registered.
+   * self-consistent); always 'low' for the fallbacks 'depth-alignment' (a few 2D-3D
+   * matches and a depth prior) and 'relative-pose' (one pair's relative pose, not
+   * 2D-3D matches); 'none' when not registered.
    */
   confidence: 'high' | 'low' | 'none';
 }
@@ -62,6 +91,9 @@ export interface PairSummary {
   matches: number;
   inliers: number;
   medianAngleDeg: number;
+  /** why the pair was not used by SfM (absent when used) */
+  rejected?: PairRejection;
+  rejectedDetail?: string;
 }
 
 export interface PoseEstimate {
@@ -91,6 +123,9 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   const timingsMs: Record<string, number> = {};
   let t0 = performance.now();
   if (photos.length < 2) throw new PoseInputError(`need at least 2 photos to estimate poses (got ${photos.length})`);
+  if (opts.depthPriors && opts.depthPriors.length !== photos.length) {
+    throw new PoseInputError(`depthPriors: ${opts.depthPriors.length} depth maps for ${photos.length} photos (one per photo, null where none)`);
+  }
 
   onEvent({ type: 'stage', stage: 'load', status: 'start', message: `${photos.length} photos` });
   const decoded: { name: string; image: RgbaImage; hash: string }[] = [];
@@ -156,7 +191,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     pairList.forEach(([a, b], k) => {
       const v = verifyPair(a, b, keypoints[a]!.xy, keypoints[b]!.xy, K[a], K[b], matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 });
       pairs.push({ a: decoded[a].name, b: decoded[b].name, matches: matchPairs[k].length / 2, inliers: v?.inlierCount ?? 0, medianAngleDeg: v?.medianAngleDeg ?? 0 });
-      if (v && v.inlierCount >= minPair) verified.push(v);
+      if (v) verified.push(v);
     });
     return { verified, pairs };
   };
@@ -167,9 +202,23 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     matchPairs.push(m.pairs);
     onEvent({ type: 'step', stage: 'matching', step: k + 1, total: pairList.length, metrics: { matches: m.pairs.length / 2 }, ...pairMeter.update(k + 1) });
   }
-  const { verified, pairs } = verifyAll(intr);
+  const { verified: allVerified, pairs } = verifyAll(intr);
+  // Pairs that passed RANSAC are not all right: loop-check them before SfM trusts them.
+  const graph = filterViewGraph(decoded.length, allVerified, { minInliers: minPair, ...opts.viewGraph });
+  const verified = graph.kept.map((k) => k.pair);
+  const supportOf = new Map(graph.kept.map((k) => [k.pair, k.consistentTriangles]));
+  for (const r of graph.rejected) {
+    const summary = pairs.find((p) => p.a === decoded[r.pair.a].name && p.b === decoded[r.pair.b].name);
+    if (summary) {
+      summary.rejected = r.why;
+      summary.rejectedDetail = r.detail;
+    }
+    if (r.why === 'loop-inconsistent' || r.why === 'weak-unconfirmed') {
+      onEvent({ type: 'warning', stage: 'matching', message: `pair ${decoded[r.pair.a].name} / ${decoded[r.pair.b].name} not used: ${r.detail}` });
+    }
+  }
   timingsMs.matching = performance.now() - t0;
-  onEvent({ type: 'stage', stage: 'matching', status: 'done', elapsedMs: timingsMs.matching, message: `${verified.length} of ${pairList.length} pairs verified` });
+  onEvent({ type: 'stage', stage: 'matching', status: 'done', elapsedMs: timingsMs.matching, message: `${verified.length} of ${pairList.length} pairs verified and loop-checked` });
 
   // Structure from motion
   t0 = performance.now();
@@ -187,19 +236,41 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       const i = groups.indexOf(g);
       return { f: K[i].f, cx: K[i].cx, cy: K[i].cy };
     });
-    return incrementalSfm(sfmViews, groupIntrinsics, v, { ...opts.sfm, onEvent, signal: opts.signal });
+    return incrementalSfm(sfmViews, groupIntrinsics, v, {
+      ...opts.sfm,
+      pairSupport: (p) => supportOf.get(p) ?? 0,
+      depthPrior: opts.depthPriors ? depthSampler(opts.depthPriors, sfmViews) : undefined,
+      onEvent,
+      signal: opts.signal,
+    });
   };
   const sfm = reconstruct(intr, verified);
   timingsMs.poses = performance.now() - t0;
 
+  // Connected groups of views over the trusted pairs, to say why a view is left out.
+  const groupOf = new Map<number, number[]>();
+  {
+    const parent = decoded.map((_, i) => i);
+    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+    for (const p of verified) parent[find(p.a)] = find(p.b);
+    decoded.forEach((_, i) => groupOf.set(i, decoded.map((_, j) => j).filter((j) => find(j) === find(i))));
+  }
   const views: PoseView[] = sfm.views.map((r, i) => {
     const d = decoded[i];
     const K = sfm.intrinsics[groups[i]];
     const dup = duplicateOf.get(i);
     const edges = verified.filter((p) => p.a === i || p.b === i).length;
+    const dropped = graph.rejected.filter((x) => (x.pair.a === i || x.pair.b === i) && (x.why === 'loop-inconsistent' || x.why === 'weak-unconfirmed'));
     let reason = r.reason;
     if (dup !== undefined) reason = `duplicate of ${decoded[dup].name}`;
-    else if (!r.registered && edges === 0) reason = `no verified matches with any other photo (different scene, or too little overlap/texture); ${r.reason}`;
+    else if (!r.registered && edges === 0 && dropped.length) {
+      const names = dropped.map((x) => decoded[x.pair.a === i ? x.pair.b : x.pair.a].name).join(', ');
+      reason = `its verified pairs (with ${names}) contradict the other pairs' geometry or are unconfirmed by any view triplet (repeated or symmetric structure?), so none was trusted; ${r.reason}`;
+    } else if (!r.registered && edges === 0) reason = `no verified matches with any other photo (different scene, or too little overlap/texture); ${r.reason}`;
+    else if (!r.registered && !groupOf.get(i)!.some((w) => sfm.views[w].registered)) {
+      const partners = verified.filter((p) => p.a === i || p.b === i).map((p) => decoded[p.a === i ? p.b : p.a].name);
+      reason = `its trusted pairs (with ${partners.join(', ')}) form a separate group of ${groupOf.get(i)!.length} views that no trusted pair links to the registered ones; ${r.reason}`;
+    }
     return {
       name: d.name,
       width: d.image.width,
@@ -207,6 +278,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       registered: r.registered,
       method: r.method,
       reason: r.registered ? undefined : reason,
+      placement: r.placement,
       camera: r.pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: r.pose.R, t: r.pose.t } : undefined,
       group: groups[i],
       focalSource: intr[i].source,
@@ -214,7 +286,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       registrationInliers: r.registrationInliers,
       observations: r.observations,
       rmsErrorPx: r.rmsErrorPx,
-      confidence: !r.registered ? 'none' : r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
+      confidence: !r.registered ? 'none' : (r.method === 'initial-pair' || r.method === 'pnp') && r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
     };
   });
   const low = views.filter((v) => v.confidence === 'low');
@@ -239,6 +311,19 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     keypoints: keypoints.map((k) => k?.xy ?? new Float32Array(0)),
     pairs,
     timingsMs,
+  };
+}
+
+/** Depth prior of view v at keypoint kp (nearest sample; null where unknown). */
+function depthSampler(priors: (DepthPrior | null | undefined)[], views: { width: number; height: number; xy: Float32Array }[]) {
+  return (v: number, kp: number): number | null => {
+    const d = priors[v];
+    if (!d) return null;
+    const x = Math.floor((views[v].xy[2 * kp] / views[v].width) * d.width);
+    const y = Math.floor((views[v].xy[2 * kp + 1] / views[v].height) * d.height);
+    if (!(x >= 0 && x < d.width && y >= 0 && y < d.height)) return null;
+    const z = d.depth[y * d.width + x];
+    return Number.isFinite(z) && z > 0 ? z : null;
   };
 }
 

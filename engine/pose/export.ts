@@ -115,6 +115,7 @@ export function poseReport(est: PoseEstimate): Record<string, unknown> {
       registered: v.registered,
       method: v.method ?? null,
       reason: v.reason ?? null,
+      placement: v.placement ?? null,
       confidence: v.confidence,
       focal: v.camera?.fx ?? null,
       focalSource: v.focalSource,

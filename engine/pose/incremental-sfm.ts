@@ -7,13 +7,22 @@
  *      registered by EPnP-RANSAC + refinement, new tracks triangulated (DLT with
  *      depth / angle / reprojection checks), global bundle adjustment (the problems
  *      are a dozen views at most), outlier observations removed,
- *   4. a final bundle adjustment that also refines the focal length(s) (3+ views).
- * A view that cannot be registered is kept in the result with the reason.
+ *   4. when no view can be registered by PnP, the fallbacks (sfm-fallback.ts): a view with a depth prior
+ *      and >= 4 matches to model points, by aligning those matches lifted to 3D with
+ *      its depth (depth-alignment.ts); else a view with verified pairs to registered
+ *      views, from the pair's relative pose, its baseline length from model points /
+ *      a depth prior / several partners (relative-placement.ts); then back to 3 (its
+ *      matches now triangulate and may let other views in),
+ *   5. a final bundle adjustment that also refines the focal length(s) (3+ views).
+ * Pairs should be loop-checked first (view-graph-filter.ts): SfM trusts every pair it
+ * is given. A view that cannot be registered is kept in the result with the reason.
  */
 import type { EventSink } from '../pipeline/events.js';
 import { throwIfCancelled } from '../pipeline/events.js';
 import { bundleAdjust, residual, type BaObservation, type BaProblem, type BaReport } from './bundle-adjust.js';
 import { ransacPnp } from './pnp.js';
+import { placeFallbackView } from './sfm-fallback.js';
+import { correspondences, obsKey, type State } from './sfm-state.js';
 import { buildTracks, type TrackSet } from './tracks.js';
 import { triangulateChecked, type Pose } from './triangulate.js';
 import type { PinholeIntrinsics, VerifiedPair } from './two-view.js';
@@ -41,11 +50,23 @@ export interface SfmOptions {
   minTriangulationAngleDeg?: number;
   /** refine focal lengths in the final bundle adjustment */
   refineFocal?: boolean;
+  /**
+   * consistent view triplets a pair takes part in (view-graph-filter.ts): seed pairs
+   * confirmed by a loop rank first
+   */
+  pairSupport?: (p: VerifiedPair) => number;
+  /**
+   * depth prior of view v at keypoint kp (z-depth up to an unknown per-view scale),
+   * null when unknown; used to fix baseline lengths in the relative-pose fallback
+   */
+  depthPrior?: (v: number, kp: number) => number | null;
+  /** place views PnP cannot register from their pairs' relative poses (default true) */
+  relativePoseFallback?: boolean;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
 
-export type RegistrationMethod = 'initial-pair' | 'pnp';
+export type RegistrationMethod = 'initial-pair' | 'pnp' | 'depth-alignment' | 'relative-pose';
 
 export interface SfmViewResult {
   index: number;
@@ -55,8 +76,10 @@ export interface SfmViewResult {
   /** why the view is not registered */
   reason?: string;
   pose?: Pose;
-  /** PnP inliers (or two-view inliers for the initial pair) when it was registered */
+  /** PnP inliers (or two-view inliers for the initial pair / relative-pose partner) when it was registered */
   registrationInliers: number;
+  /** how a 'depth-alignment' / 'relative-pose' view was placed (partner, source of the scale) */
+  placement?: string;
   /** observations of 3D points in the final model */
   observations: number;
   /** RMS reprojection error of those observations, px */
@@ -79,21 +102,6 @@ export interface SfmResult {
   tracks: { total: number; inconsistent: number };
 }
 
-interface State {
-  views: SfmView[];
-  intrinsics: PinholeIntrinsics[];
-  poses: (Pose | null)[];
-  method: (RegistrationMethod | undefined)[];
-  regInliers: number[];
-  tracks: TrackSet;
-  /** track id -> 3D point */
-  points: Map<number, [number, number, number]>;
-  /** rejected observations, key view * 2^20 + keypoint */
-  rejected: Set<number>;
-}
-
-const obsKey = (view: number, kp: number) => view * 1048576 + kp;
-
 export function incrementalSfm(views: SfmView[], intrinsics: PinholeIntrinsics[], pairs: VerifiedPair[], opts: SfmOptions = {}): SfmResult {
   const minInit = opts.minInitInliers ?? 30;
   const tracks = buildTracks(views.map((v) => v.xy.length / 2), pairs);
@@ -108,10 +116,15 @@ export function incrementalSfm(views: SfmView[], intrinsics: PinholeIntrinsics[]
     initialPair: null,
     tracks: { total: tracks.tracks.length, inconsistent: tracks.inconsistent },
   });
-  // Initial pair: most inliers, discounted when the baseline is small (< 4° median ray angle).
+  // Initial pair: most inliers, discounted when the baseline is small (< 4° median ray angle);
+  // pairs confirmed by consistent view triplets first, then pairs in the largest
+  // connected group of views (a seed elsewhere cannot reach most views).
+  const support = opts.pairSupport ?? (() => 0);
+  const group = largestGroup(views.length, pairs);
+  const rank = (p: VerifiedPair) => (support(p) > 0 ? 2 : 0) + (group.has(p.a) ? 1 : 0);
   const candidates = pairs
     .filter((p) => p.inlierCount >= minInit && p.medianAngleDeg >= 0.5)
-    .sort((p, q) => score(q) - score(p));
+    .sort((p, q) => rank(q) - rank(p) || score(q) - score(p));
   if (candidates.length === 0) {
     const best = pairs.reduce((m, p) => Math.max(m, p.inlierCount), 0);
     return emptyResult(`no image pair has enough verified matches with baseline to start (best pair: ${best} inliers, need ${minInit})`);
@@ -119,7 +132,7 @@ export function incrementalSfm(views: SfmView[], intrinsics: PinholeIntrinsics[]
   let best: State | null = null;
   for (const init of candidates.slice(0, 3)) {
     throwIfCancelled(opts.signal);
-    const state = reconstructFrom(init, views, intrinsics, tracks, opts, failures);
+    const state = reconstructFrom(init, views, intrinsics, tracks, pairs, opts, failures);
     if (!best || registeredCount(state) > registeredCount(best)) best = state;
     if (registeredCount(best) === views.length) break;
   }
@@ -132,7 +145,26 @@ function score(p: VerifiedPair): number {
 
 const registeredCount = (s: State) => s.poses.filter(Boolean).length;
 
-function reconstructFrom(init: VerifiedPair, views: SfmView[], intrinsics: PinholeIntrinsics[], tracks: TrackSet, opts: SfmOptions, failures: Map<number, string>): State {
+/** Views of the largest connected component of the pair graph. */
+function largestGroup(n: number, pairs: VerifiedPair[]): Set<number> {
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (const p of pairs) parent[find(p.a)] = find(p.b);
+  const size = new Map<number, number>();
+  for (let v = 0; v < n; v++) size.set(find(v), (size.get(find(v)) ?? 0) + 1);
+  const root = [...size.entries()].sort((x, y) => y[1] - x[1])[0][0];
+  return new Set(Array.from({ length: n }, (_, v) => v).filter((v) => find(v) === root));
+}
+
+function reconstructFrom(
+  init: VerifiedPair,
+  views: SfmView[],
+  intrinsics: PinholeIntrinsics[],
+  tracks: TrackSet,
+  pairs: VerifiedPair[],
+  opts: SfmOptions,
+  failures: Map<number, string>,
+): State {
   const thrPx = opts.reprojThresholdPx ?? 4;
   const minPnp = opts.minPnpInliers ?? 15;
   const state: State = {
@@ -141,6 +173,7 @@ function reconstructFrom(init: VerifiedPair, views: SfmView[], intrinsics: Pinho
     poses: views.map(() => null),
     method: views.map(() => undefined),
     regInliers: views.map(() => 0),
+    placement: views.map(() => undefined),
     tracks,
     points: new Map(),
     rejected: new Set(),
@@ -185,6 +218,7 @@ function reconstructFrom(init: VerifiedPair, views: SfmView[], intrinsics: Pinho
       registered = true;
       break;
     }
+    if (!registered && (opts.relativePoseFallback ?? true)) registered = placeFallbackView(state, pairs, opts, failures);
     if (!registered) break;
     triangulateTracks(state, opts);
     adjust(state, { fixed: firstRegistered(state), refineFocal: false, signal: opts.signal });
@@ -196,26 +230,6 @@ function reconstructFrom(init: VerifiedPair, views: SfmView[], intrinsics: Pinho
 
 function firstRegistered(s: State): number {
   return s.poses.findIndex(Boolean);
-}
-
-/** 2D-3D correspondences of view v: triangulated tracks seen by one of its keypoints. */
-function correspondences(s: State, v: number): { X: Float64Array; x: Float64Array; keypoints: number[] } {
-  const X: number[] = [];
-  const x: number[] = [];
-  const keypoints: number[] = [];
-  const K = s.intrinsics[s.views[v].group];
-  const xy = s.views[v].xy;
-  const trackOf = s.tracks.trackOf[v];
-  for (let kp = 0; kp < trackOf.length; kp++) {
-    const t = trackOf[kp];
-    if (t < 0 || s.rejected.has(obsKey(v, kp))) continue;
-    const P = s.points.get(t);
-    if (!P) continue;
-    X.push(P[0], P[1], P[2]);
-    x.push((xy[2 * kp] - K.cx) / K.f, (xy[2 * kp + 1] - K.cy) / K.f);
-    keypoints.push(kp);
-  }
-  return { X: Float64Array.from(X), x: Float64Array.from(x), keypoints };
 }
 
 /** Triangulate every track seen by >= 2 registered views that has no point yet. */
@@ -365,6 +379,7 @@ function finish(s: State, opts: SfmOptions, failures: Map<number, string>, pairs
       reason: registered ? undefined : (failures.get(i) ?? `not connected to the reconstructed views (best verified pair: ${neighbours} inliers)`),
       pose: s.poses[i] ?? undefined,
       registrationInliers: s.regInliers[i],
+      placement: registered ? s.placement[i] : undefined,
       observations: perView[i].n,
       rmsErrorPx: perView[i].n ? Math.sqrt(perView[i].sq / perView[i].n) : NaN,
     };

@@ -1,15 +1,27 @@
 /**
- * The real-time viewer: the engine's WebGPU rasterizer draws the splats every frame
- * (a fresh GPU depth sort per frame, so the order never lags the camera), a blit puts
- * the result on the canvas, and the three.js overlay adds controls, grid and frustums.
+ * The real-time viewer. Every frame the display path (engine/splat/display/display-renderer.ts)
+ * projects the splats, sorts them by depth on the GPU (a fresh sort per frame, so the order never
+ * lags the camera) and draws them as instanced quads straight into the canvas; the three.js
+ * overlay adds controls, grid and frustums. The engine's compute tile rasterizer (what training
+ * renders with) + a blit stays available as `path: 'compute'` for comparisons.
  */
 import type { Gpu } from '../../engine/gpu/acquire.js';
+import { writeBuffer } from '../../engine/gpu/buffers.js';
 import type { Camera } from '../../engine/splat/camera.js';
-import { GpuScene } from '../../engine/splat/gpu-scene.js';
+import { ALPHA_MIN } from '../../engine/splat/constants.js';
+import { growSphere, meansSphere, type MeansSphere } from '../../engine/splat/display/display-params.js';
+import { DisplayRenderer } from '../../engine/splat/display/display-renderer.js';
+import { fieldWidths, GpuScene, SCENE_FIELDS, type SceneField } from '../../engine/splat/gpu-scene.js';
 import { Rasterizer } from '../../engine/splat/render.js';
 import type { GaussianScene } from '../../engine/splat/scene.js';
 import { CanvasBlit } from './blit.js';
 import { ViewerOverlay } from './overlay.js';
+
+/** 'display': render-pipeline quads (default); 'compute': the training rasterizer + a blit. */
+export type ViewerPath = 'display' | 'compute';
+
+/** New values for some fields of a run of splats, in GaussianScene layout (`means: [n, 3]`, ...). */
+export type SplatFieldUpdate = Partial<Record<SceneField, Float32Array>>;
 
 export interface ViewerStats {
   splats: number;
@@ -21,16 +33,26 @@ export interface ViewerStats {
 
 export class Viewer {
   readonly overlay: ViewerOverlay;
-  private readonly rasterizer: Rasterizer;
-  private readonly blit: CanvasBlit;
+  readonly path: ViewerPath;
+  private readonly display?: DisplayRenderer;
+  private readonly rasterizer?: Rasterizer;
+  private readonly blit?: CanvasBlit;
   private readonly context: GPUCanvasContext;
+  private readonly format: GPUTextureFormat;
   private scene?: GpuScene;
+  /** Holds every splat mean: the 16-bit depth keys are spread over its depth range. */
+  private sphere?: MeansSphere;
   private running = false;
   private frameMs = 0;
   private fps = 0;
   private lastFrame = 0;
   resolutionScale = 1;
   background: [number, number, number] = [0, 0, 0];
+  /**
+   * Display path: alpha below which splat tails are not drawn. ALPHA_MIN (1/255) draws what the
+   * engine's rasterizer draws; larger values trade the faint rims for fewer fragments.
+   */
+  minAlpha = ALPHA_MIN;
   onStats?: (s: ViewerStats) => void;
   /** A frame failed (e.g. the scene exceeds the adapter's buffer limits); the loop stops. */
   onError?: (e: unknown) => void;
@@ -40,14 +62,23 @@ export class Viewer {
   /** The camera of the last frame drawn (engine convention). */
   lastCamera?: Camera;
 
-  constructor(private readonly gpu: Gpu, private readonly canvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement) {
+  constructor(
+    private readonly gpu: Gpu,
+    private readonly canvas: HTMLCanvasElement,
+    overlayCanvas: HTMLCanvasElement,
+    options: { path?: ViewerPath } = {},
+  ) {
     const ctx = canvas.getContext('webgpu');
     if (!ctx) throw new Error('this browser cannot draw WebGPU into a canvas');
     this.context = ctx;
-    const format = navigator.gpu.getPreferredCanvasFormat();
-    this.context.configure({ device: gpu.device, format, alphaMode: 'opaque' });
-    this.rasterizer = new Rasterizer(gpu);
-    this.blit = new CanvasBlit(gpu, this.context, format);
+    this.format = navigator.gpu.getPreferredCanvasFormat();
+    this.context.configure({ device: gpu.device, format: this.format, alphaMode: 'opaque' });
+    this.path = options.path ?? 'display';
+    if (this.path === 'display') this.display = new DisplayRenderer(gpu);
+    else {
+      this.rasterizer = new Rasterizer(gpu);
+      this.blit = new CanvasBlit(gpu, this.context, this.format);
+    }
     this.overlay = new ViewerOverlay(overlayCanvas, canvas);
   }
 
@@ -55,21 +86,48 @@ export class Viewer {
     return this.scene !== undefined;
   }
 
+  /** Show a new scene and frame the view on it. */
   setScene(scene: GaussianScene): void {
     this.scene?.dispose();
     this.scene = GpuScene.upload(this.gpu, scene);
+    this.sphere = meansSphere(scene.means);
     const { center, radius } = bounds(scene);
     this.overlay.frame(center, radius * 2.5);
     if (!this.running) this.start();
   }
 
-  /** Replace the parameters of the current scene in place (live training preview). */
+  /** Replace the parameters of the current scene, keeping the view (live training preview, edits). */
   updateScene(scene: GaussianScene): void {
     if (this.scene && this.scene.count === scene.count && this.scene.shDegree === scene.shDegree) this.scene.write(scene);
     else {
       this.scene?.dispose();
       this.scene = GpuScene.upload(this.gpu, scene);
     }
+    this.sphere = meansSphere(scene.means);
+    this.requestFrame();
+  }
+
+  /**
+   * Overwrite some fields of splats [first, first + n) of the current scene in place (an editor
+   * moving or rotating Gaussians): `fields.means` is [n, 3], `fields.quats` [n, 4], ... as in
+   * GaussianScene, every given field for the same n splats. Only those bytes are uploaded; the
+   * next frame (drawn now if the loop is stopped) shows them.
+   */
+  updateSplats(fields: SplatFieldUpdate, first = 0): void {
+    const scene = this.scene;
+    if (!scene) throw new Error('Viewer.updateSplats: no scene is shown');
+    const widths = fieldWidths(scene.shDegree);
+    const given = SCENE_FIELDS.filter((f) => fields[f]);
+    // Check every field before writing any, so a bad call changes nothing.
+    for (const f of given) {
+      const n = fields[f]!.length / widths[f];
+      if (!Number.isInteger(first) || first < 0 || !Number.isInteger(n) || first + n > scene.count) {
+        throw new Error(`Viewer.updateSplats: ${f} holds ${fields[f]!.length} floats (${widths[f]} per splat) for splats from ${first}; the scene has ${scene.count}`);
+      }
+    }
+    for (const f of given) writeBuffer(this.gpu, scene.buffers[f], fields[f]!, first * widths[f] * 4);
+    if (fields.means && this.sphere) this.sphere = growSphere(this.sphere, fields.means);
+    this.requestFrame();
   }
 
   start(): void {
@@ -94,8 +152,9 @@ export class Viewer {
     this.running = false;
   }
 
+  /** Draw a frame now when the loop is stopped (the loop draws continuously otherwise). */
   requestFrame(): void {
-    if (!this.running) void this.drawFrame();
+    if (!this.running) this.drawFrame().catch((e) => this.onError?.(e));
   }
 
   nextFrame(): Promise<void> {
@@ -116,9 +175,9 @@ export class Viewer {
   }
 
   /**
-   * Draw one frame. Frames are serialized: the rasterizer reads its intersection count
+   * Draw one frame. Frames are serialized: the compute path reads its intersection count
    * back with mapAsync, and a second forward on the same buffers before the first has
-   * finished would be rejected.
+   * finished would be rejected; the display path waits for the GPU to time the frame.
    */
   drawFrame(capture?: (canvas: HTMLCanvasElement) => void): Promise<void> {
     const next = this.drawing.then(() => this.drawOnce(capture));
@@ -135,7 +194,13 @@ export class Viewer {
       this.overlay.resize(w, h);
     }
     const camera = this.overlay.engineCamera(w, h);
-    if (this.scene) {
+    if (this.scene && this.display) {
+      await this.display.ready(this.format);
+      const enc = this.gpu.device.createCommandEncoder({ label: 'viewer/frame' });
+      const target = this.context.getCurrentTexture().createView();
+      this.display.encode(enc, this.scene, camera, target, this.format, { background: this.background, sphere: this.sphere, minAlpha: this.minAlpha });
+      this.gpu.device.queue.submit([enc.finish()]);
+    } else if (this.scene && this.rasterizer && this.blit) {
       const result = await this.rasterizer.forward(this.scene, camera, { background: this.background });
       this.blit.draw(result.color, w, h);
     }
@@ -173,8 +238,11 @@ export class Viewer {
 
   dispose(): void {
     this.stop();
-    this.rasterizer.dispose();
-    this.blit.dispose();
+    this.display?.dispose();
+    this.rasterizer?.dispose();
+    this.blit?.dispose();
+    this.scene?.dispose();
+    this.scene = undefined;
     this.overlay.dispose();
   }
 }

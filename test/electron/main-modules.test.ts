@@ -27,6 +27,14 @@ describe('app menu', () => {
     find(t, '/a/scene.ply')!.click!();
     expect(openRecent).toHaveBeenCalledWith('/a/scene.ply');
   });
+  it('routes the control-point editing entries to their commands', () => {
+    const command = vi.fn();
+    const t = buildMenuTemplate({ command, openRecent: vi.fn(), clearRecent: vi.fn() }, [], 'linux');
+    for (const [label, cmd] of [['Deform with Control Points', 'toggle-edit'], ['Undo Deformation', 'undo-edit'], ['Reset Deformation', 'reset-edit'], ['Save Project…', 'save-project']] as const) {
+      find(t, label)!.click!();
+      expect(command).toHaveBeenLastCalledWith(cmd);
+    }
+  });
   it('shows a disabled placeholder when there are no recent files', () => {
     const t = buildMenuTemplate({ command: vi.fn(), openRecent: vi.fn(), clearRecent: vi.fn() }, [], 'linux');
     expect(find(t, 'No Recent Files')?.enabled).toBe(false);

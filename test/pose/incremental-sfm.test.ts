@@ -87,6 +87,16 @@ describe('incremental SfM', () => {
     expect(res.views.slice(0, 5).every((x) => x.registered)).toBe(true);
   });
 
+  it('seeds from a pair confirmed by view triplets before a stronger unconfirmed one', () => {
+    const { views, K, pairs } = cached(51, 1);
+    const plain = incrementalSfm(views, [K], pairs);
+    // Some other pair with enough inliers and baseline, marked as the only loop-confirmed one.
+    const confirmed = pairs.find((p) => p.inlierCount >= 30 && p.medianAngleDeg >= 4 && `${p.a}-${p.b}` !== plain.initialPair!.join('-'))!;
+    const res = incrementalSfm(views, [K], pairs, { pairSupport: (p) => (p === confirmed ? 2 : 0) });
+    expect(res.initialPair).toEqual([confirmed.a, confirmed.b]);
+    expect(res.views.every((v) => v.registered)).toBe(true);
+  });
+
   it('fails honestly when no pair has enough matches', () => {
     const { views, K } = cached(51, 1);
     const res = incrementalSfm(views, [K], []);
