@@ -16,7 +16,7 @@ import { acquireGpu, describeAdapter } from '../engine/gpu/acquire.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { loadDataset } from '../engine/io/dataset/load.js';
 import { sceneFromPoints } from '../engine/train/init.js';
-import { Rng } from '../engine/train/random.js';
+import { Rng } from '../engine/math/random.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);

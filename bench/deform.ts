@@ -20,7 +20,7 @@ import { quatAngleBetween, quatFromAxisAngle, quatMul, quatToMat } from '../engi
 import { WarpGpu } from '../engine/deform/warp.js';
 import { warpForwardRef } from '../engine/deform/warp-ref.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
-import { Rng } from '../engine/train/random.js';
+import { Rng } from '../engine/math/random.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { GpuScene } from '../engine/splat/gpu-scene.js';
 import { createScene, rgbToShDc, type GaussianScene } from '../engine/splat/scene.js';
 import { EditSession } from '../renderer/edit/edit-session.js';
+import { mulberry32 } from '../engine/math/random.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
@@ -29,13 +30,7 @@ const RESULTS = 'bench/results/deform.md';
 
 /** Deterministic scene: a wavy surface sheet plus a blob, random orientations, SH degree `sh`. */
 function editScene(n: number, sh: number): GaussianScene {
-  let a = 7;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(7);
   const s = createScene(n, sh);
   const K = (sh + 1) ** 2;
   for (let i = 0; i < n; i++) {

@@ -31,6 +31,7 @@ import { lookAtCamera, openGlCameraToWorld, type Camera } from '../engine/splat/
 import { createScene, rgbToShDc, type GaussianScene } from '../engine/splat/scene.js';
 import { bounds } from '../renderer/viewer/viewer.js';
 import { buildRenderer, openPage, pngToRgb } from '../test/app/page.js';
+import { mulberry32 } from '../engine/math/random.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,13 +50,7 @@ const H = 720;
 
 /** Deterministic cloud: clumps of small splats in a unit ball, random colours and opacities, SH 0. */
 function cloudScene(n: number, seed = 7): GaussianScene {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const s = createScene(n, 0);
   const clumps = Array.from({ length: 200 }, () => [rand() * 2 - 1, rand() * 2 - 1, rand() * 2 - 1].map((v) => v * 0.8));
   const scale = Math.log(0.6 / Math.cbrt(n));

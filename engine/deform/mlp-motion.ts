@@ -12,7 +12,7 @@
  */
 import type { ControlPoints } from './control-points.js';
 import type { MotionModel } from './motion-model.js';
-import { Rng } from '../train/random.js';
+import { Rng } from '../math/random.js';
 
 export interface MlpMotionOptions {
   width?: number;

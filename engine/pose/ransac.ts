@@ -2,18 +2,7 @@
  * Shared RANSAC plumbing: a seeded sampler (runs are reproducible) and the
  * adaptive iteration bound  k = log(1 - confidence) / log(1 - w^s).
  */
-
-/** Deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seededRandom } from '../math/random.js';
 
 /** `k` distinct indices from [0, n). */
 export function sampleDistinct(n: number, k: number, rand: () => number, out: number[] = []): number[] {

@@ -5,22 +5,12 @@
  * About 5k splats, SH degree 1.
  */
 import { createScene, rgbToShDc, SH_C0, type GaussianScene } from './scene.js';
+import { mulberry32 as random } from '../math/random.js';
 
 const KNOT = 2400;
 const SPHERE = 900;
 const FLOOR_SIDE = 40; // FLOOR_SIDE^2 floor splats
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hsv(h: number, s: number, v: number): [number, number, number] {
   const f = (n: number) => {

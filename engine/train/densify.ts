@@ -16,7 +16,7 @@
  */
 import { logit, sigmoid, type GaussianScene } from '../splat/scene.js';
 import { gatherRows, PARAM_NAMES, rowWidths, type AdamMoments, type ParamName } from './params.js';
-import { normal } from './random.js';
+import { normal } from '../math/random.js';
 
 /** Per-Gaussian statistics accumulated between densification steps (host copies). */
 export interface RefineStats {

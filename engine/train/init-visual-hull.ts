@@ -10,7 +10,7 @@
 import type { Dataset } from '../io/dataset/types.js';
 import { FrameImages } from '../io/dataset/images.js';
 import { cameraCenter } from '../splat/camera.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../math/random.js';
 
 const OPAQUE = 0.5;
 

@@ -11,7 +11,7 @@ import { cameraCenter } from '../splat/camera.js';
 import { createScene, logit, rgbToShDc, shCoeffCount, type GaussianScene } from '../splat/scene.js';
 import { visualHullPoints } from './init-visual-hull.js';
 import { meanSqDistKnn3 } from './knn.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../math/random.js';
 
 export const INIT_OPACITY = 0.1;
 

@@ -4,7 +4,7 @@ import { FrameImages } from '../../engine/io/dataset/images.js';
 import { encodePng } from '../../engine/io/image.js';
 import { lookAtCamera } from '../../engine/splat/camera.js';
 import { visualHullPoints } from '../../engine/train/init-visual-hull.js';
-import { Rng } from '../../engine/train/random.js';
+import { Rng } from '../../engine/math/random.js';
 
 /** A unit sphere at the origin seen by 6 cameras on a ring: masks are exact discs. */
 function sphereDataset(): { dataset: Dataset; masks: FrameImages } {

@@ -14,7 +14,7 @@ import { readCheckpoint } from '../../engine/train/checkpoint.js';
 import { applyPlanHost, planDensify } from '../../engine/train/densify.js';
 import { TrainState } from '../../engine/train/gpu-state.js';
 import { PARAM_NAMES, zeroMoments } from '../../engine/train/params.js';
-import { Rng } from '../../engine/train/random.js';
+import { Rng } from '../../engine/math/random.js';
 import { Trainer, type TrainerMeta } from '../../engine/train/trainer.js';
 import { createScene, logit } from '../../engine/splat/scene.js';
 import { testGpu } from '../util/gpu.js';

@@ -7,7 +7,7 @@ import { zeroMoments, PARAM_NAMES, rowWidths } from '../../engine/train/params.j
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../../engine/train/checkpoint.js';
 import { meanSqDistKnn3 } from '../../engine/train/knn.js';
 import { sceneFromPoints, subsamplePoints } from '../../engine/train/init.js';
-import { Rng } from '../../engine/train/random.js';
+import { Rng } from '../../engine/math/random.js';
 import { createScene, logit, sigmoid, shDcToRgb } from '../../engine/splat/scene.js';
 import { expectAllClose } from '../util/close.js';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
  * expectAllClose: |got - ref| <= atol + rtol * |ref| elementwise; fails on any NaN/Inf
  * in `got` that is not matched exactly in `ref`, and reports the worst index.
  */
+export { mulberry32 as rng } from '../../engine/math/random.js';
 export function expectAllClose(
   name: string,
   got: ArrayLike<number>,
@@ -42,17 +43,6 @@ export function expectAllClose(
   }
 }
 
-/** Deterministic PRNG (mulberry32) for reproducible random test inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples from a uniform PRNG (Box-Muller). */
 export function gaussian(rand: () => number): number {
