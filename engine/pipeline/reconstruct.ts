@@ -29,6 +29,7 @@ import { readCheckpoint } from '../train/checkpoint.js';
 import { initFromDepth } from '../train/init-from-depth.js';
 import { mutualKnnGraph } from '../train/regularizers/knn-graph.js';
 import { createSparseViewRegularizers, type FramePrior } from '../train/regularizers/sparse-view.js';
+import type { StepProfiler } from '../train/step-profile.js';
 import { Trainer, type TrainerMeta } from '../train/trainer.js';
 import type { ReconstructConfig } from './config.js';
 import { loadDepthMap, saveDepthMap } from './depth-store.js';
@@ -46,6 +47,8 @@ export interface ReconstructOptions {
   signal?: AbortSignal;
   /** Reuse finished stages of an earlier run in outDir (default true). */
   resume?: boolean;
+  /** Benchmarks: per-phase timing of every training step (slows training). */
+  trainProfiler?: StepProfiler;
 }
 
 export interface ReconstructReport {
@@ -72,6 +75,14 @@ export function downscaleFor(width: number, height: number, maxSide: number): nu
   return Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
 }
 
+/** What a run's saved stages depend on: the settings and every photo's name and bytes. */
+export function reconstructFingerprint(cfg: ReconstructConfig, photos: { name: string; bytes: Uint8Array }[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(cfg))
+    .update(photos.map((p) => `${p.name}:${createHash('sha256').update(p.bytes).digest('hex')}`).join('|'))
+    .digest('hex');
+}
+
 export async function reconstruct(opts: ReconstructOptions): Promise<ReconstructReport> {
   const onEvent = opts.onEvent ?? silentSink;
   const cfg = opts.config;
@@ -79,10 +90,7 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
   mkdirSync(out, { recursive: true });
   const photoPaths = listPhotos(opts.photosDir);
   const photos = readPhotos(photoPaths);
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify(cfg))
-    .update(photos.map((p) => `${p.name}:${createHash('sha256').update(p.bytes).digest('hex')}`).join('|'))
-    .digest('hex');
+  const fingerprint = reconstructFingerprint(cfg, photos);
   const runner = new StageRunner(out, fingerprint, onEvent, opts.signal, opts.resume !== false);
   const gpu = opts.gpu;
 
@@ -154,7 +162,8 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
       coherence: { neighbours: graph.neighbours, edges: graph.edges, initialMeans: Float32Array.from(initial.means) },
       trainer: () => trainer!,
     });
-    const trainerOpts = { lossTerms: reg.lossTerms, hooks: reg.hooks, trainViews: all };
+    const trainerOpts = { lossTerms: reg.lossTerms, hooks: reg.hooks, trainViews: all, profiler: opts.trainProfiler };
+    if (reg.poseRefiner) reg.poseRefiner.profiler = opts.trainProfiler;
     if (existsSync(ckptPath)) {
       trainer = Trainer.resume(gpu, dataset, readCheckpoint<TrainerMeta>(ckptPath), ckptPath, trainerOpts);
       ctx.onEvent({ type: 'log', stage: 'train', message: `resuming training at step ${trainer.stepCount}` });

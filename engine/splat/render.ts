@@ -9,9 +9,11 @@
  *        -> emit_intersections (tile id, emit slot; splat id by slot) in depth order
  *        -> stable sort by tile id (ceil(log2(numTiles)) bits) -> (tile, depth) order
  *        -> isect_maps (tile-order splat ids; emit slot -> tile-order index)
- *        -> tile_ranges -> rasterize_forward (16x16 tiles, front to back, early stop)
+ *        -> tile_ranges -> rasterize_forward (16x16 tiles, front to back, early stop; on CPU
+ *           adapters rasterize_forward_rows: one invocation per tile row, row culling)
  * backward: 'rows' (default on CPU adapters, no atomics, deterministic):
- *             rasterize_backward_rows (per-tile partial sums, [M, 10]) -> backward_gather (per splat)
+ *             rasterize_backward_rows (per-tile partial sums, [M, 10]; rows a splat cannot reach
+ *             skipped, shaders/splat/row_cull.wgsl) -> backward_gather (per splat)
  *           'workgroup' / 'atomic': rasterize_backward (per pixel, float compare-exchange atomics)
  *           (see RasterizerOptions)
  *        -> project_backward_geometry (means, log-scales, quats, camera pose)
@@ -111,6 +113,12 @@ export interface RasterizerOptions {
    * 'atomic': every pixel adds straight to global memory with float CAS atomics.
    */
   backwardReduction?: BackwardReduction;
+  /**
+   * How rasterize_forward is laid out. 'rows' (default on CPU adapters): one invocation per tile
+   * row of 16 pixels, splats that cannot reach a row skipped for all its pixels (same per-pixel
+   * arithmetic, same outputs). 'pixels' (default on GPUs): one invocation per pixel.
+   */
+  forwardLayout?: 'rows' | 'pixels';
   /** Bytes one binding of the 'rows' partials may hold (tests force the split with a small value); default the device limit. */
   partialsBindingLimit?: number;
 }
@@ -143,6 +151,8 @@ export class Rasterizer {
   private readonly compileError: Promise<Error | undefined>;
   /** The backward reduction in use (RasterizerOptions.backwardReduction, default resolved). */
   readonly reduction: BackwardReduction;
+  /** The forward layout in use (RasterizerOptions.forwardLayout, default resolved). */
+  readonly forwardLayout: 'rows' | 'pixels';
 
   constructor(
     private readonly gpu: Gpu,
@@ -157,13 +167,15 @@ export class Rasterizer {
     // here and throw from the first forward() rather than render garbage.
     gpu.device.pushErrorScope('validation');
     this.reduction = options.backwardReduction ?? (gpu.report.isSoftware ? 'rows' : 'workgroup');
+    this.forwardLayout = options.forwardLayout ?? (gpu.report.isSoftware ? 'rows' : 'pixels');
     // 'rows' keeps the workgroup variant compiled as its fallback for very large intersection counts.
     const wgReduce = this.reduction !== 'atomic';
     const make = (name: string) =>
       kernel(gpu, { shader: `splat/${name}`, defines: name === 'rasterize_backward' && wgReduce ? { ...SPLAT_DEFINES, WG_REDUCE: true } : SPLAT_DEFINES });
     this.k = Object.fromEntries(
       [
-        'project_forward', 'tile_counts', 'emit_intersections', 'isect_maps', 'tile_ranges', 'rasterize_forward',
+        'project_forward', 'tile_counts', 'emit_intersections', 'isect_maps', 'tile_ranges',
+        this.forwardLayout === 'rows' ? 'rasterize_forward_rows' : 'rasterize_forward',
         'rasterize_backward', 'project_backward_geometry', 'project_backward_appearance', 'densify_stats',
       ].map((n) => [n, make(n)]),
     );
@@ -257,7 +269,8 @@ export class Rasterizer {
       enc.clearBuffer(tileRanges, 0, numTiles * 2 * 4);
       const pass = enc.beginComputePass({ label: 'splat/rasterize' });
       k.tile_ranges.dispatch1d(pass, [k.tile_ranges.bind([isectTiles, tileRanges, this.uniforms])], M, 256);
-      k.rasterize_forward.dispatch(pass, [k.rasterize_forward.bind([tileRanges, isectGids, projected, color, alpha, depth, pixelState, this.uniforms])], tilesX, tilesY);
+      const raster = this.forwardLayout === 'rows' ? k.rasterize_forward_rows : k.rasterize_forward;
+      raster.dispatch(pass, [raster.bind([tileRanges, isectGids, projected, color, alpha, depth, pixelState, this.uniforms])], tilesX, tilesY);
       pass.end();
     });
     stages.flush();

@@ -15,6 +15,7 @@ import type { Camera } from '../splat/camera.js';
 import type { GpuScene, GpuSceneGrads } from '../splat/gpu-scene.js';
 import type { Rasterizer } from '../splat/render.js';
 import { expSO3, matMul } from '../pose/linalg.js';
+import type { StepProfiler } from './step-profile.js';
 
 /** Rodrigues exp of the skew matrix (row-major 3x3) and 3x3 products: the pose module's linear algebra. */
 export { expSO3 as so3Exp } from '../pose/linalg.js';
@@ -65,6 +66,8 @@ class Adam6 {
 export class PoseRefiner {
   private readonly xi: Float64Array[];
   private readonly adam: Adam6[];
+  /** Benchmarks: bills the hook's readback and update to the 'pose refine' phase. */
+  profiler: StepProfiler | undefined;
 
   constructor(private readonly cameras: Camera[], private readonly cfg: PoseRefineConfig, private readonly extent: number, private readonly frozen: Set<number> = new Set()) {
     this.xi = cameras.map(() => new Float64Array(6));
@@ -96,7 +99,9 @@ export class PoseRefiner {
     return {
       afterBackward: async (ctx) => {
         if (ctx.step < this.cfg.startStep || this.frozen.has(ctx.frameIndex)) return;
+        await this.profiler?.lap('regularizers: hooks');
         this.update(ctx.frameIndex, ctx.step, await readF32(gpu, ctx.vPose, 6));
+        await this.profiler?.lap('pose refine');
       },
     };
   }

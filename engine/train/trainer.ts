@@ -27,6 +27,7 @@ import { Rng, shuffle } from './random.js';
 import { isDensifyStep, isOpacityResetStep, meansLrAt, shDegreeAt } from './schedule.js';
 import { SsimL1Loss } from './ssim.js';
 import { TrainState } from './gpu-state.js';
+import type { StepProfiler } from './step-profile.js';
 
 export interface TrainerOptions {
   /** Photos of the dataset (shared with evaluation); created with the config's background when absent. */
@@ -35,6 +36,8 @@ export interface TrainerOptions {
   hooks?: StepHooks;
   /** Frame indices to train on (default: the dataset's train split). */
   trainViews?: number[];
+  /** Benchmarks: time every phase of every step (waits for the GPU between phases; slower). */
+  profiler?: StepProfiler;
 }
 
 export interface StepInfo {
@@ -85,6 +88,7 @@ export class Trainer {
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly lossTerms: LossTerm[];
   private readonly hooks: StepHooks;
+  private readonly profiler: StepProfiler | undefined;
   /** Training PSNR of the last step where it was measured. */
   lastPsnr = Number.NaN;
 
@@ -95,6 +99,7 @@ export class Trainer {
     this.images = opts.images ?? new FrameImages(dataset.frames, { background: cfg.background });
     this.lossTerms = opts.lossTerms ?? [];
     this.hooks = opts.hooks ?? {};
+    this.profiler = opts.profiler;
     this.trainViews = opts.trainViews ?? dataset.split.train;
     if (this.trainViews.length === 0) throw new Error('Trainer: no training views');
     this.rasterizer = new Rasterizer(gpu);
@@ -182,6 +187,8 @@ export class Trainer {
     const frameIndex = this.nextView();
     const frame = this.dataset.frames[frameIndex];
     const { width, height } = frame.camera;
+    const prof = this.profiler;
+    if (prof) await prof.begin(s);
     const img = await this.images.get(frameIndex);
     const pixels = width * height;
     const target = this.buffer('target', pixels * 12);
@@ -189,36 +196,50 @@ export class Trainer {
     // A hook may render a derived scene (e.g. warped to the frame's time, engine/deform); its
     // gradients land in state.grads and afterBackward maps them back before Adam.
     const renderScene = (await this.hooks.beforeRender?.({ step: s, frameIndex, scene: this.state.scene })) ?? this.state.scene;
-    const result = await this.rasterizer.forward(renderScene, frame.camera, { background: cfg.background, shDegree: shDegreeAt(cfg, s) });
+    const result = await this.rasterizer.forward(renderScene, frame.camera, { background: cfg.background, shDegree: shDegreeAt(cfg, s), profile: Boolean(prof) });
+    if (prof) {
+      await prof.lap('forward');
+      prof.detail({ ...result.timings, intersections: result.numIntersections, gaussians: this.state.count });
+    }
 
     const cot = { vColor: this.buffer('v-color', pixels * 12), vAlpha: this.buffer('v-alpha', pixels * 4), vDepth: this.buffer('v-depth', pixels * 4) };
     const lossOut = this.buffer('loss', 16);
     const ctx: LossContext = { step: s, frameIndex, frame, result, target, cot };
-    const enc = this.gpu.device.createCommandEncoder({ label: 'train/loss' });
+    let enc = this.gpu.device.createCommandEncoder({ label: 'train/loss' });
     this.lossFor(width, height).encodeForwardBackward(enc, result.color, target, cot.vColor, lossOut);
+    if (prof) {
+      this.gpu.device.queue.submit([enc.finish()]);
+      await prof.lap('loss');
+      enc = this.gpu.device.createCommandEncoder({ label: 'train/loss-terms' });
+    }
     if (this.lossTerms.length > 0) {
       enc.clearBuffer(cot.vAlpha, 0, pixels * 4);
       enc.clearBuffer(cot.vDepth, 0, pixels * 4);
       for (const term of this.lossTerms) term.encode(enc, ctx);
     }
     this.gpu.device.queue.submit([enc.finish()]);
-    let psnr: number | undefined;
+    if (prof) await prof.lap('regularizers: depth terms');
     if (measurePsnr) {
-      psnr = psnrOf(await readF32(this.gpu, result.color, pixels * 3), img.rgb);
-      this.lastPsnr = psnr;
+      this.lastPsnr = psnrOf(await readF32(this.gpu, result.color, pixels * 3), img.rgb);
+      if (prof) await prof.lap('readback: psnr');
     }
     const extra = this.lossTerms.length > 0 ? { vAlpha: cot.vAlpha, vDepth: cot.vDepth } : {};
     const densifying = s <= cfg.densifyUntil;
     const { vPose } = this.rasterizer.backward(result, { vColor: cot.vColor, ...extra }, this.state.grads, densifying ? this.state.stats : undefined);
+    if (prof) await prof.lap('backward');
     await this.hooks.afterBackward?.({ ...ctx, vPose });
+    if (prof) await prof.lap('regularizers: hooks');
     this.encodeAdam(s);
+    if (prof) await prof.lap('optimizer');
     const [loss, l1, ssim] = await readF32(this.gpu, lossOut, 3);
+    if (prof) await prof.lap('readback: loss');
     this.stepCount = s;
 
     let refined: DensifyReport | undefined;
     if (isDensifyStep(cfg, s)) refined = await this.refine(s);
     if (isOpacityResetStep(cfg, s)) await this.state.resetOpacity(cfg.opacityResetValue);
     await this.hooks.afterStep?.({ step: s, frameIndex, loss });
+    if (prof) await prof.lap('densify');
     return { step: s, frameIndex, loss, l1, ssim, gaussians: this.state.count, refined };
   }
 
@@ -327,7 +348,10 @@ export class Trainer {
         const r = info.refined;
         opts.onEvent?.({ type: 'log', stage: 'train', message: `step ${info.step}: ${r.before} -> ${r.after} Gaussians (cloned ${r.cloned}, split ${r.split}, pruned ${r.pruned})` });
       }
-      if (opts.checkpointPath && this.cfg.checkpointInterval > 0 && info.step % this.cfg.checkpointInterval === 0) await this.saveCheckpoint(opts.checkpointPath);
+      if (opts.checkpointPath && this.cfg.checkpointInterval > 0 && info.step % this.cfg.checkpointInterval === 0) {
+        await this.saveCheckpoint(opts.checkpointPath);
+        await this.profiler?.lap('checkpoint');
+      }
     }
   }
 

@@ -5,6 +5,8 @@
 // S partial sums to workgroup memory, then invocation j adds splat j's 16 row sums in row order
 // and stores (=) the tile's sum at the intersection's tile-order index. backward_gather sums
 // each splat's tiles. No atomics anywhere and fixed summation orders: bit-deterministic.
+// A splat that cannot reach ALPHA_MIN anywhere on a row is skipped for all its pixels, and only
+// the pixels its ellipse can reach are visited (splat/row_cull): the others would each skip it.
 // Why rows: on a CPU device (llvmpipe) float compare-exchange atomics and barriers dominate;
 // here a round of S splats costs 3 barriers of a 16-invocation workgroup and no atomics.
 //
@@ -19,6 +21,7 @@
 //   8 uniforms
 #include "splat/render_uniforms"
 #include "splat/projected"
+#include "splat/row_cull"
 
 @group(0) @binding(0) var<storage, read> tile_ranges: array<u32>;
 @group(0) @binding(1) var<storage, read> isect_gids: array<u32>;
@@ -34,7 +37,7 @@ const V2D: u32 = 10u;
 const ROWS: u32 = 16u; // invocations = tile rows
 const S: u32 = 16u;    // splats per round: s_part = S * ROWS * 10 f32 = 10 KiB
 var<workgroup> s_mean_opacity: array<vec4<f32>, S>; // x, y, opacity, z
-var<workgroup> s_conic: array<vec4<f32>, S>;
+var<workgroup> s_conic: array<vec4<f32>, S>; // a, b, c, log(ALPHA_MIN / opacity)
 var<workgroup> s_color: array<vec4<f32>, S>;
 var<workgroup> s_part: array<f32, 2560>; // [S, ROWS, 10] per-row partial sums of this round
 var<workgroup> s_range: vec2<u32>;
@@ -85,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (row < S && idx < range.y) {
       let o = isect_gids[idx] * PROJECTED_STRIDE;
       s_mean_opacity[row] = vec4<f32>(projected[o], projected[o + 1u], projected[o + 3u], projected[o + 2u]);
-      s_conic[row] = vec4<f32>(projected[o + 4u], projected[o + 5u], projected[o + 6u], 0.0);
+      s_conic[row] = vec4<f32>(projected[o + 4u], projected[o + 5u], projected[o + 6u], row_log_threshold(projected[o + 3u]));
       s_color[row] = vec4<f32>(projected[o + 8u], projected[o + 9u], projected[o + 10u], 0.0);
     }
     workgroupBarrier();
@@ -97,11 +100,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       var v_rgb = vec3<f32>(0.0);
       var v_op = 0.0;
       var v_z = 0.0;
-      if (b * S + j < row_max) {
+      var span = vec2<u32>(0u, 0u);
+      if (b * S + j < row_max) { span = row_span(s_mean_opacity[j].xy, s_conic[j].xyz, s_conic[j].w, cy, f32(x0), npx); }
+      if (span.x < span.y) {
         let mo = s_mean_opacity[j];
         let con = s_conic[j].xyz;
         let c = s_color[j].xyz;
-        for (var q = 0u; q < npx; q++) {
+        for (var q = span.x; q < span.y; q++) {
           if (b * S + j >= n_contrib[q]) { continue; }
           let d = mo.xy - vec2<f32>(f32(x0 + q) + 0.5, cy);
           let power = -0.5 * (con.x * d.x * d.x + con.z * d.y * d.y) - con.y * d.x * d.y;
