@@ -23,7 +23,7 @@ import type { DensifyReport } from './densify.js';
 import type { LossContext, LossTerm, StepHooks } from './hooks.js';
 import { initialScene } from './init.js';
 import { psnrOf } from './metrics.js';
-import { Rng, shuffle } from './random.js';
+import { Rng, shuffle } from '../math/random.js';
 import { isDensifyStep, isOpacityResetStep, meansLrAt, shDegreeAt } from './schedule.js';
 import { SsimL1Loss } from './ssim.js';
 import { TrainState } from './gpu-state.js';

@@ -1,2 +1,0 @@
-/** Moved: the engine's seeded PRNG lives in engine/math/random.ts. */
-export * from '../math/random.js';
