@@ -13,6 +13,7 @@
  */
 import type { Camera } from '../splat/camera.js';
 import type { DepthMap } from './types.js';
+import { mulberry32 } from '../math/random.js';
 
 export type MonoOutputKind = 'relative-inverse-depth' | 'metric-depth';
 
@@ -196,15 +197,4 @@ function quickMedian(values: Float64Array): number {
   const a = Float64Array.from(values).sort();
   const m = a.length >> 1;
   return a.length % 2 ? a[m] : 0.5 * (a[m - 1] + a[m]);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

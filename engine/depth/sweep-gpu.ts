@@ -1,12 +1,12 @@
 /**
- * GPU plane sweep: host wrappers of shaders/depth/{sweep_cost, wta_refine, consistency}.
+ * GPU plane sweep: host wrappers of shaders/depth/{sweep_cost, cost_filter, geom_cost, wta_refine, consistency}.
  * The cost volume stays on the GPU between the sweep and winner-take-all; everything
  * else crosses to the host as float32 arrays (per view, a few hundred KiB).
  */
 import type { Gpu } from '../gpu/acquire.js';
 import { computePass, createStorage, readF32, uploadStorage } from '../gpu/buffers.js';
 import { checkedKernel } from '../gpu/kernel.js';
-import type { ConsistencyInputs, SweepInputs } from './sweep-ref.js';
+import type { ConsistencyInputs, GeomCostInputs, SweepInputs } from './sweep-ref.js';
 
 /** Most source views one sweep can aggregate (MAX_SRC in sweep_cost.wgsl). */
 export const MAX_SWEEP_SOURCES = 8;
@@ -99,4 +99,22 @@ export async function consistencyGpu(gpu: Gpu, inp: ConsistencyInputs): Promise<
   const [count, minError] = await Promise.all(outs.map((b) => readF32(gpu, b, w * h)));
   [...inputs, ...outs].forEach((b) => b.destroy());
   return { count, minError };
+}
+
+/** Add the geometric-consistency term to a cost volume [D, H, W] on the GPU, in place. */
+export async function geomCostGpu(gpu: Gpu, cost: GPUBuffer, inp: GeomCostInputs): Promise<void> {
+  const { width: w, height: h } = inp;
+  const S = inp.cams.length / 32;
+  const D = inp.invDepth.length;
+  const k = await checkedKernel(gpu, { shader: 'depth/geom_cost' });
+  const inputs = [
+    uploadStorage(gpu, Float32Array.from(inp.srcDepth), 'geom_cost/src'),
+    uploadStorage(gpu, Float32Array.from(inp.cams), 'geom_cost/cams'),
+    uploadStorage(gpu, Float32Array.from(inp.invDepth), 'geom_cost/invDepth'),
+    uploadStorage(gpu, new Uint32Array([w, h, S, D]), 'geom_cost/dims'),
+    uploadStorage(gpu, new Float32Array([inp.weight, inp.maxPx]), 'geom_cost/params'),
+  ];
+  computePass(gpu, (pass) => k.dispatch1d(pass, [k.bind([cost, ...inputs])], D * w * h, WG));
+  await gpu.device.queue.onSubmittedWorkDone();
+  inputs.forEach((b) => b.destroy());
 }

@@ -212,3 +212,53 @@ export function costFilterRef(cost: ArrayLike<number>, width: number, height: nu
   }
   return out;
 }
+
+export interface GeomCostInputs {
+  width: number;
+  height: number;
+  /** srcDepth: [S, H, W], <= 0 = unknown */
+  srcDepth: ArrayLike<number>;
+  /** cams: [S, 32], see shaders/depth/consistency.wgsl */
+  cams: ArrayLike<number>;
+  /** invDepth: [D] */
+  invDepth: ArrayLike<number>;
+  weight: number;
+  maxPx: number;
+}
+
+/** Cost volume [D, H, W] plus the geometric-consistency term (see shaders/depth/geom_cost.wgsl). */
+export function geomCostRef(cost: ArrayLike<number>, inp: GeomCostInputs): Float64Array {
+  const { width: w, height: h, srcDepth, cams, invDepth, weight, maxPx } = inp;
+  const S = cams.length / 32;
+  const out = Float64Array.from(cost);
+  const rigid = (o: number, x: number[]) => [
+    cams[o] * x[0] + cams[o + 1] * x[1] + cams[o + 2] * x[2] + cams[o + 9],
+    cams[o + 3] * x[0] + cams[o + 4] * x[1] + cams[o + 5] * x[2] + cams[o + 10],
+    cams[o + 6] * x[0] + cams[o + 7] * x[1] + cams[o + 8] * x[2] + cams[o + 11],
+  ];
+  for (let k = 0; k < invDepth.length; k++) {
+    const d = 1 / invDepth[k];
+    for (let p = 0; p < w * h; p++) {
+      const u = (p % w) + 0.5;
+      const v = Math.floor(p / w) + 0.5;
+      let best = maxPx;
+      for (let s = 0; s < S; s++) {
+        const o = s * 32;
+        const [rfx, rfy, rcx, rcy] = [cams[o + 28], cams[o + 29], cams[o + 30], cams[o + 31]];
+        const [sfx, sfy, scx, scy] = [cams[o + 24], cams[o + 25], cams[o + 26], cams[o + 27]];
+        const xs = rigid(o, [((u - rcx) / rfx) * d, ((v - rcy) / rfy) * d, d]);
+        if (xs[2] <= 0) continue;
+        const us = (sfx * xs[0]) / xs[2] + scx;
+        const vs = (sfy * xs[1]) / xs[2] + scy;
+        if (us < 0 || vs < 0 || us >= w || vs >= h) continue;
+        const ds = srcDepth[s * w * h + Math.floor(vs) * w + Math.floor(us)];
+        if (!(ds > 0)) continue;
+        const xr = rigid(o + 12, [((us - scx) / sfx) * ds, ((vs - scy) / sfy) * ds, ds]);
+        if (xr[2] <= 0) continue;
+        best = Math.min(best, Math.hypot((rfx * xr[0]) / xr[2] + rcx - u, (rfy * xr[1]) / xr[2] + rcy - v));
+      }
+      out[k * w * h + p] += weight * best;
+    }
+  }
+  return out;
+}

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { lookAtCamera, type Camera } from '../../engine/splat/camera.js';
 import { consistencyCams, inverseDepthPlanes, sweepWarp } from '../../engine/depth/geometry.js';
-import { consistencyRef, costFilterRef, sweepCostRef, wtaRefineRef } from '../../engine/depth/sweep-ref.js';
-import { consistencyGpu, filterCostGpu, sweepCostGpu, sweepCostToHost, wtaRefineGpu } from '../../engine/depth/sweep-gpu.js';
+import { consistencyRef, costFilterRef, geomCostRef, sweepCostRef, wtaRefineRef } from '../../engine/depth/sweep-ref.js';
+import { consistencyGpu, filterCostGpu, geomCostGpu, sweepCostGpu, sweepCostToHost, wtaRefineGpu } from '../../engine/depth/sweep-gpu.js';
 import { readF32, uploadStorage } from '../../engine/gpu/buffers.js';
 import { expectAllClose, rng } from '../util/close.js';
 import { testGpu } from '../util/gpu.js';
@@ -116,5 +116,31 @@ describe('depth kernels: GPU vs float64 reference', () => {
     }
     expect(compared).toBeGreaterThan(W * H * 0.8);
     expect(want.count.some((c) => c > 0)).toBe(true);
+  });
+
+  it('geom_cost matches on random depth maps and adds the best source\'s clamped round-trip error', async () => {
+    const gpu = await testGpu();
+    const rand = rng(16);
+    const cams = cameras(rand, 3);
+    const D = 6;
+    const invDepth = Float32Array.from(inverseDepthPlanes({ near: 3, far: 6 }, D));
+    const cost = Float32Array.from({ length: D * W * H }, () => 2 * rand());
+    // Source depths near the planes' range with holes (unknown = 0), so some planes agree, some do not.
+    const srcDepth = Float32Array.from({ length: 2 * W * H }, () => (rand() < 0.15 ? 0 : 3.5 + 2 * rand()));
+    const inp = { width: W, height: H, srcDepth, cams: cams.slice(1).flatMap((c) => consistencyCams(cams[0], c)), invDepth, weight: 0.2, maxPx: 3 };
+    const buf = uploadStorage(gpu, cost);
+    await geomCostGpu(gpu, buf, inp);
+    const got = await readF32(gpu, buf, D * W * H);
+    buf.destroy();
+    const want = geomCostRef(cost, inp);
+    // Round trips through two rigid transforms in float32 (~1e-4 px on O(10) px coordinates),
+    // times the weight 0.2, added to O(1) costs.
+    expectAllClose('cost + geometric term', got, want, 1e-4, 1e-4);
+    // The term is in [0, weight * maxPx] and not constant: some (plane, pixel) agree with a source, some do not.
+    const added = want.map((c, i) => c - cost[i]);
+    expect(Math.min(...added)).toBeGreaterThanOrEqual(-1e-6);
+    expect(Math.max(...added)).toBeLessThanOrEqual(0.6 + 1e-6);
+    expect(added.filter((a) => a < 0.5).length).toBeGreaterThan(10);
+    expect(added.filter((a) => a > 0.599).length).toBeGreaterThan(10);
   });
 });
