@@ -1,5 +1,5 @@
 /**
- * bench/sparse (issue 6): fern with its 3-view sparse split, held-out test views.
+ * bench/sparse (issue 6): a scene's sparse split (fern: 3 views; lego: 8), held-out test views.
  *
  * Runs, all from the same MVS depth init unless named otherwise:
  *   3dgs-random  plain 3DGS: random init, no regularizers (the published baseline's setting)
@@ -10,7 +10,12 @@
  * with poses estimated from the 3 photos (test views aligned: similarity from the
  * training cameras, then photometric test-time pose alignment with the Gaussians frozen).
  *
- * npm run bench:sparse -- [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both]
+ * Train PSNR (the 3 training views) is reported beside held-out PSNR: the gap shows how far
+ * a run overfits the photos it sees.
+ *
+ * npm run bench:sparse -- [--scene fern|lego|<folder in ../shared/data>] [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both] [--curve N] [--tag NAME]
+ * (--curve N: also measure train and held-out PSNR every N steps, printed and kept in the JSON)
+ * (--tag: write the table to bench/out/sparse/NAME.md instead of bench/results/sparse.md, for partial runs)
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +37,7 @@ import { evaluate } from '../engine/train/evaluate.js';
 import { initFromDepth } from '../engine/train/init-from-depth.js';
 import { alignPoseToImage } from '../engine/train/pose-refine.js';
 import { mutualKnnGraph } from '../engine/train/regularizers/knn-graph.js';
-import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
+import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, SPARSE_VIEW_TERMS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
 import { SsimL1Loss } from '../engine/train/ssim.js';
 import { Trainer } from '../engine/train/trainer.js';
 import { createStorage, writeBuffer } from '../engine/gpu/buffers.js';
@@ -47,31 +52,34 @@ const steps = Number(arg('steps', '600'));
 const downscale = Number(arg('downscale', '2'));
 const posesMode = arg('poses', 'both');
 const depthSide = Number(arg('depth-side', '192'));
+const curveEvery = Number(arg('curve', '0'));
 const D = SPARSE_VIEW_DEFAULTS;
+// Each term alone at its switched-on weight (the defaults leave the depth-prior terms off).
+const T = SPARSE_VIEW_TERMS;
 const noPose = { ...NO_REGULARIZERS.poses };
 const SINGLES: Record<string, Partial<SparseViewConfig>> = {
-  'depth-correlation': { depthCorrelationGlobal: D.depthCorrelationGlobal, depthCorrelationPatch: D.depthCorrelationPatch },
-  'ordinal-depth': { ordinalDepth: D.ordinalDepth },
-  'edge-smoothness': { edgeSmoothness: D.edgeSmoothness },
-  'shape': { scaleRatio: D.scaleRatio, hugeScale: D.hugeScale },
-  'opacity-entropy': { opacityEntropy: D.opacityEntropy },
-  'coherence': { coherence: D.coherence },
-  'pseudo-views': { pseudoViewInterval: D.pseudoViewInterval, pseudoViewWeight: D.pseudoViewWeight },
+  'depth-correlation': { depthCorrelationGlobal: T.depthCorrelationGlobal, depthCorrelationPatch: T.depthCorrelationPatch },
+  'ordinal-depth': { ordinalDepth: T.ordinalDepth },
+  'edge-smoothness': { edgeSmoothness: T.edgeSmoothness },
+  'shape': { scaleRatio: T.scaleRatio, hugeScale: T.hugeScale },
+  'opacity-entropy': { opacityEntropy: T.opacityEntropy },
+  'coherence': { coherence: T.coherence },
+  'pseudo-views': { pseudoViewInterval: T.pseudoViewInterval, pseudoViewWeight: T.pseudoViewWeight, pseudoViewFrom: T.pseudoViewFrom, pseudoViewRamp: T.pseudoViewRamp },
 };
 const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all'];
 const runs = arg('runs', allRuns.join(',')).split(',');
 
 const gpu = await acquireGpu();
 const adapter = describeAdapter(gpu.report);
-const fern = join(import.meta.dirname, '../../shared/data/fern');
-const base = await loadDataset(fern, { downscale });
+const sceneName = arg('scene', 'fern');
+const base = await loadDataset(join(import.meta.dirname, '../../shared/data', sceneName), { downscale });
 const train = base.split.sparseTrain ?? [];
 const test = base.split.test;
-if (train.length !== 3) throw new Error(`expected the 3-view sparse split, got ${train.length}`);
+if (train.length < 2) throw new Error(`${sceneName}: expected a sparse split of >= 2 views, got ${train.length}`);
 const cfg = reconstructConfig('balanced', { depth: { maxSide: depthSide }, train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0 } });
 const outDir = join(import.meta.dirname, 'out', 'sparse');
 mkdirSync(outDir, { recursive: true });
-console.log(`adapter: ${adapter}; fern ${base.frames[0].camera.width}x${base.frames[0].camera.height}, train ${train.length} views, test ${test.length}; ${steps} steps`);
+console.log(`adapter: ${adapter}; ${sceneName} ${base.frames[0].camera.width}x${base.frames[0].camera.height}, train ${train.length} views, test ${test.length}; ${steps} steps`);
 
 /** A dataset copy with fresh camera objects (pose refinement mutates cameras in place). */
 function cloneDataset(d: Dataset, cams?: Map<number, Camera>): Dataset {
@@ -93,7 +101,8 @@ function cloneScene(s: GaussianScene): GaussianScene {
   return { ...s, means: s.means.slice(), logScales: s.logScales.slice(), quats: s.quats.slice(), opacityLogits: s.opacityLogits.slice(), sh: s.sh.slice() };
 }
 
-interface RunResult { name: string; poses: string; psnr: number; ssim: number; gaussians: number; seconds: number; perView: { name: string; psnr: number; ssim: number }[] }
+interface CurvePoint { step: number; trainPsnr: number; psnr: number }
+interface RunResult { name: string; poses: string; curve: CurvePoint[]; trainPsnr: number; psnr: number; ssim: number; gaussians: number; seconds: number; perView: { name: string; psnr: number; ssim: number }[] }
 
 async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof depthInit>>, reg: SparseViewConfig, posesLabel: string, alignTest?: (t: Trainer) => Promise<void>): Promise<RunResult> {
   const t0 = performance.now();
@@ -112,12 +121,21 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
     t = Trainer.fromScene(gpu, d, scene, { ...cfg.train, shDegree: scene.shDegree }, { images, trainViews: train, lossTerms: setup.lossTerms, hooks: setup.hooks });
     trainer = t;
   }
-  await trainer.train({ psnrEvery: 1_000_000 });
+  // Stepping by hand is the same computation as trainer.train() (which only adds events).
+  const curve: CurvePoint[] = [];
+  while (trainer.stepCount < steps) {
+    await trainer.step();
+    if (curveEvery > 0 && trainer.stepCount % curveEvery === 0 && trainer.stepCount < steps) {
+      curve.push({ step: trainer.stepCount, trainPsnr: (await evaluate(trainer, train)).psnr, psnr: (await evaluate(trainer, test)).psnr });
+    }
+  }
   if (alignTest) await alignTest(trainer);
   const ev = await evaluate(trainer, test, { imagesDir: join(outDir, `${posesLabel}-${name}`) });
-  const r: RunResult = { name, poses: posesLabel, psnr: ev.psnr, ssim: ev.ssim, gaussians: ev.gaussians, seconds: (performance.now() - t0) / 1000, perView: ev.views.map((v) => ({ name: v.name, psnr: v.psnr, ssim: v.ssim })) };
+  const trainEv = await evaluate(trainer, train);
+  const r: RunResult = { name, poses: posesLabel, curve, trainPsnr: trainEv.psnr, psnr: ev.psnr, ssim: ev.ssim, gaussians: ev.gaussians, seconds: (performance.now() - t0) / 1000, perView: ev.views.map((v) => ({ name: v.name, psnr: v.psnr, ssim: v.ssim })) };
   trainer.dispose();
-  console.log(`${posesLabel.padEnd(10)} ${name.padEnd(18)} PSNR ${r.psnr.toFixed(2)}  SSIM ${r.ssim.toFixed(4)}  ${r.gaussians} Gaussians  ${r.seconds.toFixed(0)} s`);
+  for (const c of curve) console.log(`  step ${c.step}: train ${c.trainPsnr.toFixed(2)}, held-out ${c.psnr.toFixed(2)}`);
+  console.log(`${posesLabel.padEnd(10)} ${name.padEnd(18)} train PSNR ${r.trainPsnr.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}  SSIM ${r.ssim.toFixed(4)}  ${r.gaussians} Gaussians  ${r.seconds.toFixed(0)} s`);
   return r;
 }
 
@@ -176,9 +194,10 @@ if (posesMode !== 'reference') {
   }
 }
 
-const table = ['| poses | run | PSNR | SSIM | Gaussians | wall s |', '|---|---|---|---|---|---|', ...results.map((r) => `| ${r.poses} | ${r.name} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.gaussians} | ${r.seconds.toFixed(0)} |`)].join('\n');
-const md = `## Sparse views: fern 3-view (bench/sparse.ts)\n\n${new Date().toISOString().slice(0, 10)}, adapter: ${adapter}; fern at 1/${downscale} resolution (${base.frames[0].camera.width}x${base.frames[0].camera.height}), ${steps} steps, test views ${test.map((i) => base.frames[i].name).join(', ')}.\nCommand: \`npm run bench:sparse -- ${args.join(' ')}\`\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${table}\n`;
-writeFileAtomic(join(import.meta.dirname, 'results', 'sparse.md'), md);
-writeFileAtomic(join(outDir, 'results.json'), JSON.stringify({ adapter, steps, downscale, notes, results }, null, 2));
+const table = ['| poses | run | train PSNR | PSNR | SSIM | Gaussians | wall s |', '|---|---|---|---|---|---|---|', ...results.map((r) => `| ${r.poses} | ${r.name} | ${r.trainPsnr.toFixed(2)} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.gaussians} | ${r.seconds.toFixed(0)} |`)].join('\n');
+const md = `## Sparse views: ${sceneName} ${train.length}-view (bench/sparse.ts)\n\n${new Date().toISOString().slice(0, 10)}, adapter: ${adapter}; ${sceneName} at 1/${downscale} resolution (${base.frames[0].camera.width}x${base.frames[0].camera.height}), ${steps} steps, test views ${test.map((i) => base.frames[i].name).join(', ')}.\nCommand: \`npm run bench:sparse -- ${args.join(' ')}\`\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${table}\n`;
+const tag = arg('tag', '');
+writeFileAtomic(tag ? join(outDir, `${tag}.md`) : join(import.meta.dirname, 'results', 'sparse.md'), md);
+writeFileAtomic(join(outDir, `${tag || 'results'}.json`), JSON.stringify({ adapter, steps, downscale, notes, results }, null, 2));
 console.log(md);
 process.exit(0);
