@@ -18,6 +18,7 @@ import { DepthPairRegularizers, drawOrdinalOffsets } from './depth-pairs.js';
 import { samplePseudoView } from './pseudo-views.js';
 import { ShapeRegularizer } from './shape.js';
 import { DepthWarper } from './warp-depth.js';
+import { mulberry32 } from '../../math/random.js';
 
 export interface SparseViewConfig {
   /** Pearson correlation with the depth prior: whole image and 16x16 patches. */
@@ -179,14 +180,7 @@ export interface SparseViewSetup {
 
 /** Deterministic per-step PRNG so regularizer sampling does not depend on call order. */
 function stepRandom(step: number, salt: number): () => number {
-  let a = (Math.imul(step, 0x9e3779b1) ^ salt) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(Math.imul(step, 0x9e3779b1) ^ salt);
 }
 
 export function createSparseViewRegularizers(
