@@ -54,7 +54,7 @@ export class TrainState {
    * on the GPU with the same index map, so rows stay aligned. Returns the new state (this one
    * is disposed) and what happened.
    */
-  async refine(p: DensifyParams, rand: () => number): Promise<{ state: TrainState; report: DensifyReport }> {
+  async refine(p: DensifyParams, rand: () => number): Promise<{ state: TrainState; report: DensifyReport; rows?: { keep: Uint32Array; append: Uint32Array } }> {
     const geom = await this.geometry();
     const stats = await this.readStats();
     const plan = planDensify(geom, stats, p, rand);
@@ -86,7 +86,7 @@ export class TrainState {
     gather.dispose();
     const next = new TrainState(this.gpu, scene, GpuSceneGrads.like(scene), moments, new DensifyStats(this.gpu, n));
     this.dispose();
-    return { state: next, report: plan.report };
+    return { state: next, report: plan.report, rows: { keep: plan.keep, append: plan.append } };
   }
 
   /** 3DGS opacity reset: opacities clamped to `value`, their Adam moments zeroed. */

@@ -36,6 +36,10 @@ export interface StepHooks {
   beforeRender?(info: { step: number; frameIndex: number; scene: GpuScene }): GpuScene | undefined | Promise<GpuScene | undefined>;
   /** After the backward, before Adam. `vPose` [6]: dL/d(omega, tau) of this view's camera. */
   afterBackward?(ctx: LossContext & { vPose: GPUBuffer }): void | Promise<void>;
-  /** After the step finished (Adam applied, refinement done). */
-  afterStep?(info: { step: number; frameIndex: number; loss: number }): void | Promise<void>;
+  /**
+   * After the step finished (Adam applied, refinement done). `densified`, when this step changed
+   * the Gaussian set: new row r < keep.length is old row keep[r], then copies of old rows
+   * `append` (densify.ts DensifyPlan), so per-Gaussian state kept by a hook can follow.
+   */
+  afterStep?(info: { step: number; frameIndex: number; loss: number; densified?: { keep: Uint32Array; append: Uint32Array } }): void | Promise<void>;
 }

@@ -236,9 +236,10 @@ export class Trainer {
     this.stepCount = s;
 
     let refined: DensifyReport | undefined;
-    if (isDensifyStep(cfg, s)) refined = await this.refine(s);
+    let densified: { keep: Uint32Array; append: Uint32Array } | undefined;
+    if (isDensifyStep(cfg, s)) ({ report: refined, rows: densified } = await this.refineRows(s));
     if (isOpacityResetStep(cfg, s)) await this.state.resetOpacity(cfg.opacityResetValue);
-    await this.hooks.afterStep?.({ step: s, frameIndex, loss });
+    await this.hooks.afterStep?.({ step: s, frameIndex, loss, ...(densified ? { densified } : {}) });
     if (prof) await prof.lap('densify');
     return { step: s, frameIndex, loss, l1, ssim, gaussians: this.state.count, refined };
   }
@@ -265,8 +266,13 @@ export class Trainer {
 
   /** Clone/split/prune by the statistics accumulated since the last refinement. */
   async refine(step: number): Promise<DensifyReport> {
+    return (await this.refineRows(step)).report;
+  }
+
+  /** refine(), also returning the row map when the set changed (for afterStep hooks). */
+  private async refineRows(step: number): Promise<{ report: DensifyReport; rows?: { keep: Uint32Array; append: Uint32Array } }> {
     const cfg = this.cfg;
-    const { state, report } = await this.state.refine(
+    const { state, report, rows } = await this.state.refine(
       {
         gradThreshold: cfg.densifyGradThreshold,
         percentDense: cfg.percentDense,
@@ -279,7 +285,7 @@ export class Trainer {
       this.rng.next,
     );
     this.state = state;
-    return report;
+    return { report, rows };
   }
 
   /**

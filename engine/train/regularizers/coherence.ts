@@ -2,7 +2,8 @@
  * Coherence regularizer on the GPU: Gaussians initialised from one depth map move
  * with their pixel-grid neighbours (CoherentGS). The neighbour table is built once
  * from the initialisation (reference/coherence-ref.ts: gridNeighbours); when the
- * trainer densifies, it remaps or drops the table (pruned ids become -1).
+ * trainer densifies, sparse-view.ts remaps it (knn-graph.ts remapNeighbourTable: pruned
+ * ids become -1, clones and split children start without neighbours).
  */
 import type { Gpu } from '../../gpu/acquire.js';
 import { createUniform, writeBuffer } from '../../gpu/buffers.js';

@@ -59,3 +59,39 @@ export function mutualKnnGraph(xyz: Float32Array, k = 4): { neighbours: Int32Arr
   }
   return { neighbours, edges };
 }
+
+/**
+ * The neighbour table after a densification (densify.ts DensifyPlan: new row r < keep.length is
+ * old row keep[r]; `appended` rows follow). Kept rows keep their kept neighbours (pruned ones
+ * become -1); appended clones and split children start without neighbours, since their offsets
+ * from the initialisation are not comparable with their parents'. The map is a bijection on the
+ * kept rows, so a symmetric table stays symmetric (the GPU gather relies on it).
+ * `neighbours`: [N_old, k] (-1 = none), `initialMeans`: [N_old, 3].
+ */
+export function remapNeighbourTable(
+  neighbours: Int32Array,
+  initialMeans: Float32Array,
+  k: number,
+  keep: Uint32Array,
+  append: Uint32Array,
+): { neighbours: Int32Array; initialMeans: Float32Array; edges: number } {
+  const nOld = initialMeans.length / 3;
+  const newOf = new Int32Array(nOld).fill(-1);
+  keep.forEach((old, r) => (newOf[old] = r));
+  const n = keep.length + append.length;
+  const out = new Int32Array(n * k).fill(-1);
+  const init = new Float32Array(n * 3);
+  let slots = 0;
+  for (let r = 0; r < n; r++) {
+    const old = r < keep.length ? keep[r] : append[r - keep.length];
+    init.set(initialMeans.subarray(3 * old, 3 * old + 3), 3 * r);
+    if (r >= keep.length) continue;
+    for (let j = 0; j < k; j++) {
+      const nb = neighbours[old * k + j];
+      const mapped = nb >= 0 ? newOf[nb] : -1;
+      out[r * k + j] = mapped;
+      if (mapped >= 0) slots++;
+    }
+  }
+  return { neighbours: out, initialMeans: init, edges: slots / 2 };
+}

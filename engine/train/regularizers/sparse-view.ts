@@ -13,6 +13,7 @@ import type { LossContext, LossTerm, StepHooks } from '../hooks.js';
 import { PoseRefiner, type PoseRefineConfig } from '../pose-refine.js';
 import type { TrainState } from '../gpu-state.js';
 import { CoherenceRegularizer } from './coherence.js';
+import { remapNeighbourTable } from './knn-graph.js';
 import { DepthCorrelationLoss } from './depth-correlation.js';
 import { DepthPairRegularizers, drawOrdinalOffsets } from './depth-pairs.js';
 import { samplePseudoView } from './pseudo-views.js';
@@ -241,8 +242,15 @@ export function createSparseViewRegularizers(
 
   const shape = new ShapeRegularizer(gpu);
   const coherence = new CoherenceRegularizer(gpu);
+  // Host copies follow densification (remapNeighbourTable); the GPU copies are re-uploaded then.
   const coherenceBufs = inputs.coherence && cfg.coherence > 0
-    ? { neighbours: uploadStorage(gpu, inputs.coherence.neighbours), initialMeans: uploadStorage(gpu, inputs.coherence.initialMeans), count: inputs.coherence.initialMeans.length / 3 }
+    ? {
+        neighbours: uploadStorage(gpu, inputs.coherence.neighbours),
+        initialMeans: uploadStorage(gpu, inputs.coherence.initialMeans),
+        count: inputs.coherence.initialMeans.length / 3,
+        edges: inputs.coherence.edges,
+        host: { neighbours: inputs.coherence.neighbours, initialMeans: inputs.coherence.initialMeans },
+      }
     : undefined;
   const warper = new DepthWarper(gpu);
   const pseudo = { depth: undefined as GPUBuffer | undefined, ones: undefined as GPUBuffer | undefined, vColor: undefined as GPUBuffer | undefined, vDepth: undefined as GPUBuffer | undefined, pixels: 0 };
@@ -264,9 +272,10 @@ export function createSparseViewRegularizers(
           wOpacity: cfg.opacityEntropy,
         });
       }
-      // The neighbour table indexes the initial Gaussians: valid until densification changes the set.
+      // The neighbour table follows densification (afterStep); a count mismatch would mean a
+      // refinement the hook did not see, so the term skips rather than read wrong rows.
       if (coherenceBufs && st.count === coherenceBufs.count) {
-        coherence.encode(enc, st.count, inputs.coherence!.edges, { means: st.scene.means, initialMeans: coherenceBufs.initialMeans, neighbours: coherenceBufs.neighbours, vMeans: st.grads.vMeans }, cfg.coherence / (inputs.extent * inputs.extent));
+        coherence.encode(enc, st.count, coherenceBufs.edges, { means: st.scene.means, initialMeans: coherenceBufs.initialMeans, neighbours: coherenceBufs.neighbours, vMeans: st.grads.vMeans }, cfg.coherence / (inputs.extent * inputs.extent));
       }
       gpu.device.queue.submit([enc.finish()]);
       if (cfg.pseudoViewInterval > 0 && cfg.pseudoViewWeight > 0 && trainCams.length >= 2 && ctx.step % cfg.pseudoViewInterval === 0) {
@@ -274,6 +283,17 @@ export function createSparseViewRegularizers(
       }
       // Pose refinement last: it reads this view's pose gradient, which the pseudo view does not touch.
       await poseHook?.afterBackward(ctx);
+    },
+    afterStep: ({ densified }) => {
+      if (!densified || !coherenceBufs) return;
+      const next = remapNeighbourTable(coherenceBufs.host.neighbours, coherenceBufs.host.initialMeans, 4, densified.keep, densified.append);
+      coherenceBufs.neighbours.destroy();
+      coherenceBufs.initialMeans.destroy();
+      coherenceBufs.neighbours = uploadStorage(gpu, next.neighbours);
+      coherenceBufs.initialMeans = uploadStorage(gpu, next.initialMeans);
+      coherenceBufs.count = next.initialMeans.length / 3;
+      coherenceBufs.edges = next.edges;
+      coherenceBufs.host = { neighbours: next.neighbours, initialMeans: next.initialMeans };
     },
   };
 
