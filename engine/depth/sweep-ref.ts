@@ -154,38 +154,48 @@ export interface ConsistencyInputs {
   maxRelDepth: number;
 }
 
+/**
+ * Round trip of reference pixel centre (u, v) at depth d through source s's depth map (see
+ * shaders/depth/round_trip.wgsl): [error in pixels, depth back in the reference frame], or
+ * null when it falls behind a camera, outside the source image or on an unknown depth.
+ */
+function roundTripRef(cams: ArrayLike<number>, srcDepth: ArrayLike<number>, w: number, h: number, s: number, u: number, v: number, d: number): [number, number] | null {
+  const o = s * 32;
+  const rigid = (b: number, x: number[]) => [
+    cams[b] * x[0] + cams[b + 1] * x[1] + cams[b + 2] * x[2] + cams[b + 9],
+    cams[b + 3] * x[0] + cams[b + 4] * x[1] + cams[b + 5] * x[2] + cams[b + 10],
+    cams[b + 6] * x[0] + cams[b + 7] * x[1] + cams[b + 8] * x[2] + cams[b + 11],
+  ];
+  const [rfx, rfy, rcx, rcy] = [cams[o + 28], cams[o + 29], cams[o + 30], cams[o + 31]];
+  const [sfx, sfy, scx, scy] = [cams[o + 24], cams[o + 25], cams[o + 26], cams[o + 27]];
+  const xs = rigid(o, [((u - rcx) / rfx) * d, ((v - rcy) / rfy) * d, d]);
+  if (xs[2] <= 0) return null;
+  const us = (sfx * xs[0]) / xs[2] + scx;
+  const vs = (sfy * xs[1]) / xs[2] + scy;
+  if (us < 0 || vs < 0 || us >= w || vs >= h) return null;
+  const ds = srcDepth[s * w * h + Math.floor(vs) * w + Math.floor(us)];
+  if (!(ds > 0)) return null;
+  const xr = rigid(o + 12, [((us - scx) / sfx) * ds, ((vs - scy) / sfy) * ds, ds]);
+  if (xr[2] <= 0) return null;
+  return [Math.hypot((rfx * xr[0]) / xr[2] + rcx - u, (rfy * xr[1]) / xr[2] + rcy - v), xr[2]];
+}
+
 /** Forward-backward reprojection check (see shaders/depth/consistency.wgsl). */
 export function consistencyRef(inp: ConsistencyInputs): { count: Float64Array; minError: Float64Array } {
   const { width: w, height: h, refDepth, srcDepth, cams, maxReprojPx, maxRelDepth } = inp;
   const S = cams.length / 32;
   const count = new Float64Array(w * h);
   const minError = new Float64Array(w * h).fill(1e9);
-  const rigid = (o: number, x: number[]) => [
-    cams[o] * x[0] + cams[o + 1] * x[1] + cams[o + 2] * x[2] + cams[o + 9],
-    cams[o + 3] * x[0] + cams[o + 4] * x[1] + cams[o + 5] * x[2] + cams[o + 10],
-    cams[o + 6] * x[0] + cams[o + 7] * x[1] + cams[o + 8] * x[2] + cams[o + 11],
-  ];
   for (let p = 0; p < w * h; p++) {
     const u = (p % w) + 0.5;
     const v = Math.floor(p / w) + 0.5;
     const d = refDepth[p];
     if (!(d > 0)) continue;
     for (let s = 0; s < S; s++) {
-      const o = s * 32;
-      const [rfx, rfy, rcx, rcy] = [cams[o + 28], cams[o + 29], cams[o + 30], cams[o + 31]];
-      const [sfx, sfy, scx, scy] = [cams[o + 24], cams[o + 25], cams[o + 26], cams[o + 27]];
-      const xs = rigid(o, [((u - rcx) / rfx) * d, ((v - rcy) / rfy) * d, d]);
-      if (xs[2] <= 0) continue;
-      const us = (sfx * xs[0]) / xs[2] + scx;
-      const vs = (sfy * xs[1]) / xs[2] + scy;
-      if (us < 0 || vs < 0 || us >= w || vs >= h) continue;
-      const ds = srcDepth[s * w * h + Math.floor(vs) * w + Math.floor(us)];
-      if (!(ds > 0)) continue;
-      const xr = rigid(o + 12, [((us - scx) / sfx) * ds, ((vs - scy) / sfy) * ds, ds]);
-      if (xr[2] <= 0) continue;
-      const err = Math.hypot((rfx * xr[0]) / xr[2] + rcx - u, (rfy * xr[1]) / xr[2] + rcy - v);
-      minError[p] = Math.min(minError[p], err);
-      if (err < maxReprojPx && Math.abs(xr[2] - d) < maxRelDepth * d) count[p]++;
+      const rt = roundTripRef(cams, srcDepth, w, h, s, u, v, d);
+      if (!rt) continue;
+      minError[p] = Math.min(minError[p], rt[0]);
+      if (rt[0] < maxReprojPx && Math.abs(rt[1] - d) < maxRelDepth * d) count[p]++;
     }
   }
   return { count, minError };
@@ -231,11 +241,6 @@ export function geomCostRef(cost: ArrayLike<number>, inp: GeomCostInputs): Float
   const { width: w, height: h, srcDepth, cams, invDepth, weight, maxPx } = inp;
   const S = cams.length / 32;
   const out = Float64Array.from(cost);
-  const rigid = (o: number, x: number[]) => [
-    cams[o] * x[0] + cams[o + 1] * x[1] + cams[o + 2] * x[2] + cams[o + 9],
-    cams[o + 3] * x[0] + cams[o + 4] * x[1] + cams[o + 5] * x[2] + cams[o + 10],
-    cams[o + 6] * x[0] + cams[o + 7] * x[1] + cams[o + 8] * x[2] + cams[o + 11],
-  ];
   for (let k = 0; k < invDepth.length; k++) {
     const d = 1 / invDepth[k];
     for (let p = 0; p < w * h; p++) {
@@ -243,19 +248,8 @@ export function geomCostRef(cost: ArrayLike<number>, inp: GeomCostInputs): Float
       const v = Math.floor(p / w) + 0.5;
       let best = maxPx;
       for (let s = 0; s < S; s++) {
-        const o = s * 32;
-        const [rfx, rfy, rcx, rcy] = [cams[o + 28], cams[o + 29], cams[o + 30], cams[o + 31]];
-        const [sfx, sfy, scx, scy] = [cams[o + 24], cams[o + 25], cams[o + 26], cams[o + 27]];
-        const xs = rigid(o, [((u - rcx) / rfx) * d, ((v - rcy) / rfy) * d, d]);
-        if (xs[2] <= 0) continue;
-        const us = (sfx * xs[0]) / xs[2] + scx;
-        const vs = (sfy * xs[1]) / xs[2] + scy;
-        if (us < 0 || vs < 0 || us >= w || vs >= h) continue;
-        const ds = srcDepth[s * w * h + Math.floor(vs) * w + Math.floor(us)];
-        if (!(ds > 0)) continue;
-        const xr = rigid(o + 12, [((us - scx) / sfx) * ds, ((vs - scy) / sfy) * ds, ds]);
-        if (xr[2] <= 0) continue;
-        best = Math.min(best, Math.hypot((rfx * xr[0]) / xr[2] + rcx - u, (rfy * xr[1]) / xr[2] + rcy - v));
+        const rt = roundTripRef(cams, srcDepth, w, h, s, u, v, d);
+        if (rt) best = Math.min(best, rt[0]);
       }
       out[k * w * h + p] += weight * best;
     }

@@ -18,6 +18,7 @@
 //   4 dims:     [4] u32         W, H, S, D
 //   5 params:   [2] f32         weight, maxPx
 #include "common/dispatch"
+#include "depth/round_trip"
 
 @group(0) @binding(0) var<storage, read_write> cost: array<f32>;
 @group(0) @binding(1) var<storage, read> src_depth: array<f32>;
@@ -25,13 +26,6 @@
 @group(0) @binding(3) var<storage, read> inv_depth: array<f32>;
 @group(0) @binding(4) var<storage, read> dims: array<u32>;
 @group(0) @binding(5) var<storage, read> params: array<f32>;
-
-fn rigid(o: u32, x: vec3<f32>) -> vec3<f32> {
-  return vec3<f32>(
-    cams[o] * x.x + cams[o + 1u] * x.y + cams[o + 2u] * x.z + cams[o + 9u],
-    cams[o + 3u] * x.x + cams[o + 4u] * x.y + cams[o + 5u] * x.z + cams[o + 10u],
-    cams[o + 6u] * x.x + cams[o + 7u] * x.y + cams[o + 8u] * x.z + cams[o + 11u]);
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -47,20 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let max_px = params[1];
   var best = max_px;
   for (var s = 0u; s < n_src; s++) {
-    let o = s * 32u;
-    let rfx = cams[o + 28u]; let rfy = cams[o + 29u]; let rcx = cams[o + 30u]; let rcy = cams[o + 31u];
-    let sfx = cams[o + 24u]; let sfy = cams[o + 25u]; let scx = cams[o + 26u]; let scy = cams[o + 27u];
-    let xs = rigid(o, vec3<f32>((u - rcx) / rfx * d, (v - rcy) / rfy * d, d));
-    if (xs.z <= 0.0) { continue; }
-    let us = sfx * xs.x / xs.z + scx;
-    let vs = sfy * xs.y / xs.z + scy;
-    if (us < 0.0 || vs < 0.0 || us >= f32(w) || vs >= f32(h)) { continue; }
-    let ds = src_depth[s * w * h + u32(vs) * w + u32(us)];
-    if (ds <= 0.0) { continue; }
-    let xr = rigid(o + 12u, vec3<f32>((us - scx) / sfx * ds, (vs - scy) / sfy * ds, ds));
-    if (xr.z <= 0.0) { continue; }
-    let err = length(vec2<f32>(rfx * xr.x / xr.z + rcx - u, rfy * xr.y / xr.z + rcy - v));
-    best = min(best, err);
+    let rt = round_trip(s, u, v, d, w, h);
+    if (rt.x >= 0.0) { best = min(best, rt.x); }
   }
   cost[idx] = cost[idx] + weight * best;
 }
