@@ -1,7 +1,7 @@
 /**
  * `npm run bench:viewer`: frame time of Sparrow's viewer (the built app page: the display path,
  * engine/splat/display/display-renderer.ts — projection, a GPU radix depth sort of every splat,
- * gather, one instanced quad draw) against @sparkjsdev/spark 2.2 (three.js, WebGL2; sort on the
+ * gather, one quad draw) against @sparkjsdev/spark 2.2 (three.js, WebGL2; sort on the
  * CPU in a worker) on the same PLY, same camera, 1280x720, in the same Chromium (Debian's,
  * WebGPU and WebGL on SwiftShader here).
  *
@@ -11,6 +11,18 @@
  * apart in Node (Dawn; here OpenGL ES on llvmpipe) on the same cloud and camera, CPU time included
  * (the software adapter runs on this process's threads, so CPU time is less noisy than wall time
  * on a loaded machine), and count the fragments the quads cover.
+ *
+ * --draw: the draw alone, per draw path (--paths indexed,instanced), in the same Chromium: a small
+ * page (bench/viewer-draw/) prepares the frame once and times --frames draws of each path into an
+ * offscreen 1280x720 target, then --frames prepares (project + sort + gather), from the
+ * framing the viewer would pick; it compares the paths' images.
+ *
+ * --draw-paths indexed,instanced: one Sparrow run per display draw path (Viewer.drawPath; default:
+ * only the one the device gets, 'indexed' on Chromium's core WebGPU), e.g. to time before and after.
+ *
+ * --format (with --draw): the target format (rgba8unorm; the canvas is bgra8unorm on Linux).
+ * --sort-breakdown (with --draw): also time the depth sort apart: the 16-bit sort, one 4-bit radix
+ * pass, and that pass's histogram and scan kernels (the scatter is the rest).
  *
  * --min-alpha: one Sparrow run per value of the viewer's minAlpha (1/255 = the engine's cut, the
  * default; 5/255 draws about Spark's footprint, which stops each splat at
@@ -28,10 +40,10 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodePly } from '../engine/io/ply.js';
 import { lookAtCamera, openGlCameraToWorld, type Camera } from '../engine/splat/camera.js';
-import { createScene, rgbToShDc, type GaussianScene } from '../engine/splat/scene.js';
+import type { GaussianScene } from '../engine/splat/scene.js';
 import { bounds } from '../renderer/viewer/viewer.js';
 import { buildRenderer, openPage, pngToRgb } from '../test/app/page.js';
-import { mulberry32 } from '../engine/math/random.js';
+import { cloudScene } from './viewer-cloud.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,6 +52,7 @@ const arg = (name: string, fallback: string) => {
 const COUNTS = arg('counts', '100000,1000000').split(',').map(Number);
 const FRAMES = Number(arg('frames', '12'));
 const MIN_ALPHAS = arg('min-alpha', String(1 / 255)).split(',').map(Number);
+const DRAW_PATHS = arg('draw-paths', 'default').split(',');
 const OUT = arg('out', 'bench/results/viewer.md');
 /** Skip Sparrow (it takes minutes per frame on SwiftShader) and view from the framing the viewer would pick. */
 const SPARK_ONLY = process.argv.includes('--spark-only');
@@ -47,27 +60,6 @@ const SPARK_ONLY = process.argv.includes('--spark-only');
 const SETTLE_MS = Number(arg('settle-ms', '20000'));
 const W = 1280;
 const H = 720;
-
-/** Deterministic cloud: clumps of small splats in a unit ball, random colours and opacities, SH 0. */
-function cloudScene(n: number, seed = 7): GaussianScene {
-  const rand = mulberry32(seed);
-  const s = createScene(n, 0);
-  const clumps = Array.from({ length: 200 }, () => [rand() * 2 - 1, rand() * 2 - 1, rand() * 2 - 1].map((v) => v * 0.8));
-  const scale = Math.log(0.6 / Math.cbrt(n));
-  for (let i = 0; i < n; i++) {
-    const c = clumps[i % clumps.length];
-    for (let k = 0; k < 3; k++) {
-      s.means[i * 3 + k] = c[k] + (rand() - 0.5) * 0.4;
-      s.logScales[i * 3 + k] = scale + (rand() - 0.5);
-      s.sh[i * 3 + k] = rgbToShDc(rand());
-    }
-    const q = [rand() - 0.5, rand() - 0.5, rand() - 0.5, rand() - 0.5];
-    const qn = Math.hypot(...q);
-    for (let k = 0; k < 4; k++) s.quats[i * 4 + k] = q[k] / qn;
-    s.opacityLogits[i] = (rand() - 0.3) * 4;
-  }
-  return s;
-}
 
 function stats(times: number[]): { median: number; mean: number; n: number } {
   const s = [...times].sort((x, y) => x - y);
@@ -77,6 +69,8 @@ function stats(times: number[]): { median: number; mean: number; n: number } {
 interface Row {
   count: number;
   minAlpha: number;
+  /** The viewer's display draw path (Viewer.drawPath). */
+  drawPath: string;
   sparrow: { median: number; mean: number; n: number };
   spark: { median: number; mean: number; n: number };
   sparrowTimes: number[];
@@ -96,11 +90,15 @@ function coverage(rgb: ArrayLike<number>): number {
   return n / (rgb.length / 3);
 }
 
-async function sparrowFrames(dir: string, file: string, count: number, minAlpha: number): Promise<{ times: number[]; camera: Camera; adapter: string; coverage: number }> {
+async function sparrowFrames(dir: string, file: string, count: number, minAlpha: number, drawPath: string): Promise<{ times: number[]; camera: Camera; adapter: string; coverage: number; drawPath: string }> {
   const app = await openPage(dir, { width: 1380, height: 900 });
   try {
     await app.page.uncheck('#show-grid');
-    await app.page.evaluate((a) => ((globalThis as unknown as { sparrowApp: { state: { viewer: { minAlpha: number } } } }).sparrowApp.state.viewer.minAlpha = a), minAlpha);
+    type ViewerHandle = { sparrowApp: { state: { viewer: { minAlpha: number; drawPath?: string } } } };
+    await app.page.evaluate((a) => ((globalThis as unknown as ViewerHandle).sparrowApp.state.viewer.minAlpha = a), minAlpha);
+    if (drawPath !== 'default') await app.page.evaluate((p) => ((globalThis as unknown as ViewerHandle).sparrowApp.state.viewer.drawPath = p), drawPath);
+    const usedPath = await app.page.evaluate(() => String((globalThis as unknown as ViewerHandle).sparrowApp.state.viewer.drawPath));
+    if (drawPath !== 'default' && usedPath !== drawPath) throw new Error(`viewer draw path is ${usedPath}, asked for ${drawPath}`);
     const [chooser] = await Promise.all([app.page.waitForEvent('filechooser'), app.page.click('#btn-open-scene')]);
     // The viewer pane at exactly WxH (it covers the controls, so after using them).
     await app.page.addStyleTag({ content: `#viewer-pane { position: fixed !important; left: 0; top: 0; width: ${W}px !important; height: ${H}px !important; z-index: 5; }` });
@@ -127,7 +125,7 @@ async function sparrowFrames(dir: string, file: string, count: number, minAlpha:
     if (!size?.includes(`${W}x${H}`)) throw new Error(`viewer did not render at ${W}x${H}: ${size}`);
     const shot = (await app.page.evaluate(() => (globalThis as unknown as { sparrowApp: { capture(): Promise<{ png: number[]; camera: Camera }> } }).sparrowApp.capture())) as { png: number[]; camera: Camera };
     const { rgb } = await pngToRgb(Uint8Array.from(shot.png));
-    return { times: info.times.slice(start + 2, start + 2 + FRAMES), camera: shot.camera, adapter: info.adapter, coverage: coverage(rgb) };
+    return { times: info.times.slice(start + 2, start + 2 + FRAMES), camera: shot.camera, adapter: info.adapter, coverage: coverage(rgb), drawPath: usedPath };
   } finally {
     await app.close();
   }
@@ -167,12 +165,12 @@ async function sparkFrames(dir: string, file: string, camera: Camera): Promise<{
 }
 
 /** The camera the viewer frames a new scene with (viewer.ts bounds + overlay.frame). */
-function defaultView(scene: GaussianScene): { times: number[]; camera: Camera; adapter: string; coverage: number } {
+function defaultView(scene: GaussianScene): { times: number[]; camera: Camera; adapter: string; coverage: number; drawPath: string } {
   const { center, radius } = bounds(scene);
   const d = radius * 2.5;
   const eye = [center[0], center[1] - d * 0.3, center[2] - d];
   const fy = H / 2 / Math.tan((50 * Math.PI) / 360);
-  return { times: [Number.NaN], camera: lookAtCamera(eye, center, [0, -1, 0], { width: W, height: H, fx: fy, fy }), adapter: 'not measured (--spark-only)', coverage: Number.NaN };
+  return { times: [Number.NaN], camera: lookAtCamera(eye, center, [0, -1, 0], { width: W, height: H, fx: fy, fy }), adapter: 'not measured (--spark-only)', coverage: Number.NaN, drawPath: '-' };
 }
 
 /** --stages: the display path's two halves timed apart in Node (see the header). */
@@ -228,8 +226,53 @@ async function nodeStages(): Promise<void> {
   process.exit(0);
 }
 
+/** --draw: the page of bench/viewer-draw/ in Chromium (see the header). */
+async function browserDraw(): Promise<void> {
+  const { build } = await import('vite');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sparrow-draw-bench-'));
+  await build({ configFile: false, root: resolve('bench/viewer-draw'), base: './', logLevel: 'error', publicDir: false, build: { outDir: dir, emptyOutDir: true, target: 'es2022' } });
+  const paths = arg('paths', 'indexed,instanced').split(',');
+  // --local-sort on|off: RadixSorter's LOCAL_SORT scatter (default: its own choice).
+  const LOCAL_SORT = process.argv.includes('--local-sort') ? arg('local-sort', 'on') === 'on' : undefined;
+  const lines: string[] = [];
+  try {
+    for (const count of COUNTS) {
+      for (const minAlpha of MIN_ALPHAS) {
+        const app = await openPage(dir, { width: 400, height: 300, waitReady: false });
+        try {
+          await app.page.waitForFunction(() => (globalThis as unknown as { drawBenchReady?: boolean }).drawBenchReady === true, undefined, { timeout: 60_000 });
+          const camera = defaultView(cloudScene(count)).camera;
+          const load0 = load();
+          type Page = { drawBench: { run(...a: unknown[]): Promise<import('./viewer-draw/main.js').DrawBenchResult> } };
+          const res = await app.page.evaluate(([c, cam, p, f, a, l, b, t]) => (globalThis as unknown as Page).drawBench.run(c, cam, p, f, a, l, b, t as GPUTextureFormat), [count, camera, paths, FRAMES, minAlpha, LOCAL_SORT, process.argv.includes('--sort-breakdown'), arg('format', 'rgba8unorm')] as const);
+          const head = `${count.toLocaleString('en-US')} splats, ${arg('format', 'rgba8unorm')} target, minAlpha ${(minAlpha * 255).toFixed(1)}/255, local sort ${LOCAL_SORT ?? 'default'}, ${res.adapter}, maxStorageBuffersInVertexStage ${res.vertexStorageLimit}, load ${load0} -> ${load()}, max image difference between paths ${res.maxImageDiff}/255`;
+          lines.push(head);
+          for (const p of res.paths) {
+            lines.push(`  ${p.path}: draw median ${stats(p.drawMs).median.toFixed(0)} ms [${p.drawMs.map((v) => v.toFixed(0)).join(', ')}], prepare median ${stats(p.prepareMs).median.toFixed(0)} ms [${p.prepareMs.map((v) => v.toFixed(0)).join(', ')}] (project alone ${stats(p.projectMs).median.toFixed(0)}, project + sort ${stats(p.projectSortMs).median.toFixed(0)}), whole frame in one submit median ${stats(p.frameMs).median.toFixed(0)} ms [${p.frameMs.map((v) => v.toFixed(0)).join(', ')}], visible ${p.visible}, non-black ${p.coverage.toFixed(3)}`);
+          }
+          if (res.sort) {
+            const m = (xs: number[]) => stats(xs).median.toFixed(0);
+            lines.push(`  sort (${count} pairs; medians, ms): 16-bit sort ${m(res.sort.sort16)}, one 4-bit pass ${m(res.sort.onePass)} = count ${m(res.sort.count)} + scan ${m(res.sort.scan)} + scatter (the rest); the copy of the pairs each includes ${m(res.sort.copy)}`);
+          }
+          console.log(lines.slice(-1 - res.paths.length - (res.sort ? 1 : 0)).join('\n'));
+        } catch (e) {
+          throw new Error(`${(e as Error).message}\n${app.logs.join('\n')}`);
+        } finally {
+          await app.close();
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--stages')) return nodeStages();
+  if (process.argv.includes('--draw')) return browserDraw();
   const dir = await buildRenderer();
   const rows: Row[] = [];
   try {
@@ -237,17 +280,17 @@ async function main(): Promise<void> {
       const file = `cloud-${count}.ply`;
       writeFileSync(join(dir, file), encodePly(cloudScene(count)));
       let sparkRun: { times: number[]; coverage: number } | undefined;
-      for (const minAlpha of MIN_ALPHAS) {
+      for (const [minAlpha, drawPath] of MIN_ALPHAS.flatMap((a) => DRAW_PATHS.map((p) => [a, p] as const))) {
         const load0 = load();
-        console.error(`${count}: Sparrow viewer, minAlpha ${minAlpha}... (load ${load0})`);
-        const ours = SPARK_ONLY ? defaultView(cloudScene(count)) : await sparrowFrames(dir, file, count, minAlpha);
+        console.error(`${count}: Sparrow viewer, minAlpha ${minAlpha}, draw path ${drawPath}... (load ${load0})`);
+        const ours = SPARK_ONLY ? defaultView(cloudScene(count)) : await sparrowFrames(dir, file, count, minAlpha, drawPath);
         console.error(`${count}: Sparrow ${JSON.stringify(ours.times)} coverage ${ours.coverage}`);
         if (!sparkRun) {
           console.error(`${count}: Spark...`);
           sparkRun = await sparkFrames(dir, file, ours.camera);
         }
         const row: Row = {
-          count, minAlpha, sparrow: stats(ours.times), spark: stats(sparkRun.times), sparrowTimes: ours.times, sparkTimes: sparkRun.times,
+          count, minAlpha, drawPath: ours.drawPath, sparrow: stats(ours.times), spark: stats(sparkRun.times), sparrowTimes: ours.times, sparkTimes: sparkRun.times,
           sparrowCoverage: ours.coverage, sparkCoverage: sparkRun.coverage, adapter: ours.adapter, load: `${load0} -> ${load()}`,
         };
         console.log(JSON.stringify(row));
@@ -262,17 +305,17 @@ async function main(): Promise<void> {
   const lines = [
     '# Viewer frame time: Sparrow vs Spark',
     '',
-    `Measured ${date} UTC with \`npm run bench:viewer -- --counts ${COUNTS.join(',')} --frames ${FRAMES} --min-alpha ${MIN_ALPHAS.join(',')}\` in Debian's Chromium (headful under Xvfb),`,
+    `Measured ${date} UTC with \`npm run bench:viewer -- --counts ${COUNTS.join(',')} --frames ${FRAMES} --min-alpha ${MIN_ALPHAS.join(',')} --draw-paths ${DRAW_PATHS.join(',')}\` in Debian's Chromium (headful under Xvfb),`,
     `adapter: ${rows[0]?.adapter ?? '?'} for WebGPU; Spark's WebGL2 runs on SwiftShader too. ${W}x${H}, SH degree 0, random clumped cloud.`,
     '',
-    '| splats | Sparrow minAlpha | Sparrow median ms (mean, frames) | Spark median ms (mean, frames) | non-black pixels Sparrow / Spark | load average (1, 5, 15 min) |',
-    '|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.count.toLocaleString('en-US')} | ${(r.minAlpha * 255).toFixed(1)}/255 | ${ms(r.sparrow.median)} (${ms(r.sparrow.mean)}, ${r.sparrow.n}) | ${ms(r.spark.median)} (${ms(r.spark.mean)}, ${r.spark.n}) | ${r.sparrowCoverage.toFixed(2)} / ${r.sparkCoverage.toFixed(2)} | ${r.load} |`),
+    '| splats | Sparrow minAlpha | draw path | Sparrow median ms (mean, frames) | Spark median ms (mean, frames) | non-black pixels Sparrow / Spark | load average (1, 5, 15 min) |',
+    '|---:|---:|---|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.count.toLocaleString('en-US')} | ${(r.minAlpha * 255).toFixed(1)}/255 | ${r.drawPath} | ${ms(r.sparrow.median)} (${ms(r.sparrow.mean)}, ${r.sparrow.n}) | ${ms(r.spark.median)} (${ms(r.spark.mean)}, ${r.spark.n}) | ${r.sparrowCoverage.toFixed(2)} / ${r.sparkCoverage.toFixed(2)} | ${r.load} |`),
     '',
     'Frames (ms):',
-    ...rows.flatMap((r) => [`- ${r.count}, Sparrow minAlpha ${(r.minAlpha * 255).toFixed(1)}/255: ${r.sparrowTimes.map(ms).join(', ')}`, `- ${r.count}, Spark: ${r.sparkTimes.map(ms).join(', ')}`]),
+    ...rows.flatMap((r) => [`- ${r.count}, Sparrow minAlpha ${(r.minAlpha * 255).toFixed(1)}/255, ${r.drawPath}: ${r.sparrowTimes.map(ms).join(', ')}`, `- ${r.count}, Spark: ${r.sparkTimes.map(ms).join(', ')}`]),
     '',
-    'Sparrow: the display path (projection, GPU radix depth sort of every splat with 16-bit keys, gather, one instanced quad draw) + wait for the GPU, every frame, so the order never lags.',
+    'Sparrow: the display path (projection, GPU radix depth sort of every splat with 16-bit keys, gather, one quad draw: indexed = one indexed triangle list, instanced = one instance per splat) + wait for the GPU, every frame, so the order never lags.',
     "Spark: renderer.render + a 1-pixel readPixels (waits for the frame); its depth sort runs on the CPU in a worker and is not in the frame (the frame draws the last finished order).",
   ];
   writeFileSync(OUT, lines.join('\n') + '\n');

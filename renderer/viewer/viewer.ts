@@ -1,16 +1,17 @@
 /**
  * The real-time viewer. Every frame the display path (engine/splat/display/display-renderer.ts)
  * projects the splats, sorts them by depth on the GPU (a fresh sort per frame, so the order never
- * lags the camera) and draws them as instanced quads straight into the canvas; the three.js
- * overlay adds controls, grid and frustums. The engine's compute tile rasterizer (what training
- * renders with) + a blit stays available as `path: 'compute'` for comparisons.
+ * lags the camera) and draws them as quads straight into the canvas (one indexed draw where the
+ * device allows, see DisplayDrawPath); the three.js overlay adds controls, grid and frustums.
+ * The engine's compute tile rasterizer (what training renders with) + a blit stays available as
+ * `path: 'compute'` for comparisons.
  */
 import type { Gpu } from '../../engine/gpu/acquire.js';
 import { writeBuffer } from '../../engine/gpu/buffers.js';
 import type { Camera } from '../../engine/splat/camera.js';
 import { ALPHA_MIN } from '../../engine/splat/constants.js';
 import { growSphere, meansSphere, type MeansSphere } from '../../engine/splat/display/display-params.js';
-import { DisplayRenderer } from '../../engine/splat/display/display-renderer.js';
+import { DisplayRenderer, type DisplayDrawPath } from '../../engine/splat/display/display-renderer.js';
 import { fieldWidths, GpuScene, SCENE_FIELDS, type SceneField } from '../../engine/splat/gpu-scene.js';
 import { Rasterizer } from '../../engine/splat/render.js';
 import type { GaussianScene } from '../../engine/splat/scene.js';
@@ -34,7 +35,7 @@ export interface ViewerStats {
 export class Viewer {
   readonly overlay: ViewerOverlay;
   readonly path: ViewerPath;
-  private readonly display?: DisplayRenderer;
+  private display?: DisplayRenderer;
   private readonly rasterizer?: Rasterizer;
   private readonly blit?: CanvasBlit;
   private readonly context: GPUCanvasContext;
@@ -80,6 +81,23 @@ export class Viewer {
       this.blit = new CanvasBlit(gpu, this.context, this.format);
     }
     this.overlay = new ViewerOverlay(overlayCanvas, canvas);
+  }
+
+  /**
+   * Display path: how the quads reach the vertex stage ('indexed' where the device allows
+   * vertex-stage storage buffers, else 'instanced'; see display-renderer.ts). Settable so
+   * benchmarks can compare the two; the next frame uses the new one.
+   */
+  get drawPath(): DisplayDrawPath | undefined {
+    return this.display?.drawPath;
+  }
+
+  set drawPath(path: DisplayDrawPath | undefined) {
+    const old = this.display;
+    if (!old || !path || path === old.drawPath) return;
+    this.display = new DisplayRenderer(this.gpu, { drawPath: path });
+    // A frame in flight may still use the old renderer's buffers.
+    void this.drawing.then(() => old.dispose());
   }
 
   get hasScene(): boolean {

@@ -85,13 +85,39 @@ describe('app page: viewer', () => {
     gpuScene.dispose();
     rasterizer.dispose();
     const m = imageMetrics(ref.color, image.rgb, image.width, image.height);
-    // The page draws with the display path (instanced quads blended straight into the 8-bit
+    // The page draws with the display path (quads blended straight into the 8-bit
     // canvas, every blend rounded to 1/255; each splat cut at its 3-sigma ellipse) on SwiftShader,
     // the reference is the compute tile rasterizer in float32 on Dawn GL: measured 44.6 dB /
     // SSIM 0.998 (the old compute + blit page: 63 dB). 40 dB is an RMS error of 1/100: a wrong
     // camera, axis flip or sort order costs far more.
     expect(m.psnr).toBeGreaterThan(40);
     expect(m.ssim).toBeGreaterThan(0.99);
+  });
+
+  it('draws with the indexed path on core WebGPU, and the instanced fallback draws the same canvas', async () => {
+    type ViewerHandle = { drawPath?: string; overlay: { controls: { enableDamping: boolean } } };
+    type App = { sparrowApp: { state: { viewer: ViewerHandle } } };
+    const setPath = (p: string) => app.page.evaluate((q) => ((globalThis as unknown as App).sparrowApp.state.viewer.drawPath = q), p);
+    const path = () => app.page.evaluate(() => (globalThis as unknown as App).sparrowApp.state.viewer.drawPath);
+    // Chromium's SwiftShader adapter is core WebGPU: vertex-stage storage buffers, so 'indexed'.
+    expect(await path()).toBe('indexed');
+    // The orbit's damping would keep turning the camera between the captures.
+    await app.page.evaluate(() => ((globalThis as unknown as App).sparrowApp.state.viewer.overlay.controls.enableDamping = false));
+    await capture();
+    const indexed = await capture();
+    await setPath('instanced');
+    try {
+      expect(await path()).toBe('instanced');
+      const instanced = await capture();
+      expect(instanced.camera).toEqual(indexed.camera);
+      // Same triangles in the same order through the same fragment shader: the same pixels.
+      const m = imageMetrics(instanced.image.rgb, indexed.image.rgb, indexed.image.width, indexed.image.height);
+      expect(m.psnr).toBeGreaterThan(60);
+      expect(nonFlatFraction(indexed.image.rgb)).toBeGreaterThan(0.2);
+    } finally {
+      await setPath('indexed');
+      await app.page.evaluate(() => ((globalThis as unknown as App).sparrowApp.state.viewer.overlay.controls.enableDamping = true));
+    }
   });
 
   it('orbits with a mouse drag and the view changes', async () => {

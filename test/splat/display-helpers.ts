@@ -1,10 +1,11 @@
 /** Helpers for the display-path tests: render into an offscreen texture and read it back, decode records. */
-import type { Gpu } from '../../engine/gpu/acquire.js';
+import { requiredLimitsFrom, type Gpu } from '../../engine/gpu/acquire.js';
 import { readU32, Usage } from '../../engine/gpu/buffers.js';
 import type { Camera } from '../../engine/splat/camera.js';
 import type { DisplayOptions, DisplayRenderer } from '../../engine/splat/display/display-renderer.js';
 import { DISPLAY_STRIDE } from '../../engine/splat/display/display-params.js';
 import type { GpuScene } from '../../engine/splat/gpu-scene.js';
+import { testGpu, uncapturedGpuErrors } from '../util/gpu.js';
 
 /** Draw one frame into a W x H texture of `format` and return its RGB as [H, W, 3] floats. */
 export async function renderDisplay(
@@ -84,3 +85,31 @@ export function rows(a: ArrayLike<number>, mask: (i: number) => boolean, n: numb
   for (let i = 0; i < n; i++) if (mask(i)) for (let c = 0; c < width; c++) out.push(a[i * width + c]);
   return out;
 }
+
+let vertexStorageGpu: Promise<Gpu> | undefined;
+
+/**
+ * A second Node GPU whose device allows vertex-stage storage buffers (Dawn's compat GL adapter
+ * offers them, but acquireGpu's device does not ask), so the 'indexed' draw path runs in Node
+ * too. Same Dawn backend as testGpu(): the two paths' images differ only by the path.
+ */
+export function vertexStorageTestGpu(): Promise<Gpu> {
+  vertexStorageGpu ??= (async () => {
+    const base = await testGpu();
+    const webgpu = await import('webgpu');
+    const instance = webgpu.create(['backend=opengles']);
+    keepAlive.push(instance);
+    const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+    if (!adapter) throw new Error('vertexStorageTestGpu: no compat GL adapter');
+    const inVertex = (adapter.limits as unknown as { maxStorageBuffersInVertexStage?: number }).maxStorageBuffersInVertexStage ?? 0;
+    if (inVertex < 1) throw new Error(`vertexStorageTestGpu: the adapter offers ${inVertex} vertex-stage storage buffers`);
+    // The features acquireGpu asks for (float32-blendable: the tests draw into rgba32float).
+    const requiredFeatures = [...base.device.features].filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+    const device = await adapter.requestDevice({ requiredFeatures, requiredLimits: { ...requiredLimitsFrom(adapter), maxStorageBuffersInVertexStage: inVertex } });
+    device.addEventListener('uncapturederror', (e) => uncapturedGpuErrors.push((e as GPUUncapturedErrorEvent).error.message));
+    return { device, adapter, report: { ...base.report }, shaders: base.shaders };
+  })();
+  return vertexStorageGpu;
+}
+/** Dawn instances must outlive their devices. */
+const keepAlive: unknown[] = [];
