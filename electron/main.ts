@@ -4,14 +4,14 @@
  * itself runs in the renderer (WebGPU in a worker), off this process.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
-import { IPC, MAX_PHOTOS, PHOTO_EXTENSIONS, SCENE_EXTENSIONS, type MenuCommand, type PickedFile } from './ipc-contract.js';
-import { checkReadablePath, checkSuggestedName, expectBytes } from './ipc-validate.js';
+import { IPC, MAX_PHOTOS, PHOTO_EXTENSIONS, PROJECT_SUFFIX, SCENE_EXTENSIONS, type MenuCommand, type PickedFile } from './ipc-contract.js';
+import { checkGrantedFolder, checkOutputName, checkProjectPath, checkReadablePath, checkSuggestedName, expectBytes } from './ipc-validate.js';
 import { buildMenuTemplate } from './menu.js';
-import { addRecent, loadRecent, saveRecent } from './recent-files.js';
+import { addRecent, loadRecent, recentCommand, saveRecent } from './recent-files.js';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, secureWebPreferences, webgpuSwitches } from './security.js';
 import { clampToDisplays, loadWindowState, saveWindowState } from './window-state.js';
 
@@ -27,10 +27,12 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 let win: BrowserWindow | undefined;
 let recent: string[] = [];
+/** Folders the user chose in a folder dialog this session: the only places writeInFolder writes. */
+const grantedFolders = new Set<string>();
 const dataFile = (name: string) => join(app.getPath('userData'), name);
 
-function readPicked(path: string): PickedFile {
-  const real = checkReadablePath(path);
+function readPicked(path: string, check: (p: unknown) => string = checkReadablePath): PickedFile {
+  const real = check(path);
   return { path: real, name: basename(real), bytes: new Uint8Array(readFileSync(real)) };
 }
 
@@ -58,7 +60,7 @@ function installMenu(): void {
   const template = buildMenuTemplate(
     {
       command: send,
-      openRecent: (path) => win?.webContents.send(IPC.menuCommand, 'open-scene', path),
+      openRecent: (path) => win?.webContents.send(IPC.menuCommand, recentCommand(path), path),
       clearRecent: () => {
         recent = [];
         saveRecent(dataFile('recent.json'), recent);
@@ -79,7 +81,7 @@ function registerIpc(): void {
       filters: [{ name: 'Photos', extensions: PHOTO_EXTENSIONS.map((e) => e.slice(1)) }],
     });
     if (r.canceled) return [];
-    const files = photosIn(r.filePaths).map(readPicked);
+    const files = photosIn(r.filePaths).map((p) => readPicked(p));
     if (r.filePaths[0]) remember(r.filePaths[0]);
     return files;
   });
@@ -100,7 +102,38 @@ function registerIpc(): void {
     const r = await dialog.showSaveDialog(win!, { title: 'Export', defaultPath: suggested });
     if (r.canceled || !r.filePath) return null;
     writeFileAtomic(r.filePath, data);
+    if (r.filePath.toLowerCase().endsWith(PROJECT_SUFFIX)) remember(r.filePath);
     return r.filePath;
+  });
+  ipcMain.handle(IPC.openProject, async () => {
+    const r = await dialog.showOpenDialog(win!, {
+      title: 'Open Project',
+      properties: ['openFile'],
+      filters: [{ name: 'Sparrow projects', extensions: [PROJECT_SUFFIX.slice(1)] }],
+    });
+    if (r.canceled || !r.filePaths[0]) return null;
+    const picked = readPicked(r.filePaths[0], checkProjectPath);
+    remember(picked.path);
+    return picked;
+  });
+  ipcMain.handle(IPC.readProject, async (_e, path: unknown) => {
+    const picked = readPicked(path as string, checkProjectPath);
+    remember(picked.path);
+    return picked;
+  });
+  ipcMain.handle(IPC.chooseFolder, async () => {
+    const r = await dialog.showOpenDialog(win!, { title: 'Folder for the turntable frames', properties: ['openDirectory', 'createDirectory', 'promptToCreate'] });
+    if (r.canceled || !r.filePaths[0]) return null;
+    mkdirSync(r.filePaths[0], { recursive: true }); // promptToCreate (Windows) returns a folder that may not exist yet
+    const real = realpathSync(r.filePaths[0]);
+    grantedFolders.add(real);
+    return real;
+  });
+  ipcMain.handle(IPC.writeInFolder, async (_e, folder: unknown, name: unknown, bytes: unknown) => {
+    const dir = checkGrantedFolder(folder, grantedFolders);
+    const file = join(dir, checkOutputName(name));
+    writeFileAtomic(file, expectBytes(bytes, 'file contents'));
+    return file;
   });
   ipcMain.handle(IPC.recentList, async () => recent);
 }

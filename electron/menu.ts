@@ -1,6 +1,7 @@
 /**
  * The application menu as a plain template (testable without Electron):
- * File (Open Photos…, Open Scene…, Recent, Export…, Save Project…, Screenshot), Edit (control-point
+ * File (Open Photos…, Open Scene…, Open Project…, Recent, Export…, Save Project…, Screenshot,
+ * Turntable…), Edit (control-point
  * deformation), View, Help.
  */
 import type { MenuCommand } from './ipc-contract.js';
@@ -36,11 +37,13 @@ export function buildMenuTemplate(handlers: MenuHandlers, recent: string[], plat
       submenu: [
         { label: 'Open Photos…', accelerator: 'CmdOrCtrl+O', click: cmd('open-photos') },
         { label: 'Open Scene…', accelerator: 'CmdOrCtrl+Shift+O', click: cmd('open-scene') },
+        { label: 'Open Project…', accelerator: 'CmdOrCtrl+Alt+O', click: cmd('open-project') },
         { label: 'Open Recent', submenu: recentItems },
         { type: 'separator' },
         { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: cmd('export') },
         { label: 'Save Project…', accelerator: 'CmdOrCtrl+S', click: cmd('save-project') },
         { label: 'Screenshot', accelerator: 'CmdOrCtrl+Shift+S', click: cmd('screenshot') },
+        { label: 'Turntable…', accelerator: 'CmdOrCtrl+Shift+T', click: cmd('turntable') },
         { type: 'separator' },
         { role: platform === 'darwin' ? 'close' : 'quit' },
       ],

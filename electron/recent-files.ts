@@ -1,6 +1,7 @@
 /** Recent files, most recent first, de-duplicated and bounded; persisted atomically as JSON. */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
+import { PROJECT_SUFFIX, type MenuCommand } from './ipc-contract.js';
 
 export const MAX_RECENT = 10;
 
@@ -20,4 +21,9 @@ export function loadRecent(file: string): string[] {
 
 export function saveRecent(file: string, list: string[]): void {
   writeFileAtomic(file, JSON.stringify(list, null, 2));
+}
+
+/** The command an Open Recent entry sends: projects reopen as projects, everything else as a scene. */
+export function recentCommand(path: string): MenuCommand {
+  return path.toLowerCase().endsWith(PROJECT_SUFFIX) ? 'open-project' : 'open-scene';
 }

@@ -17,6 +17,10 @@ import { decodeSceneBytes } from './scene-loader.js';
 import { ReconstructionClient } from './worker/client.js';
 import { Viewer } from './viewer/viewer.js';
 import { EditMode } from './edit/edit-mode.js';
+import { isProjectFileName } from './project/open-project.js';
+import { ProjectOpener } from './project/project-opener.js';
+import { addToolbarExtras } from './ui/toolbar-extras.js';
+import { TurntableAction } from './turntable/turntable-action.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -32,6 +36,7 @@ const state: AppState = { sceneName: 'scene' };
 const strip = new PhotoStrip($('photo-strip'));
 const progress = new ProgressPanel($('stages'));
 const chart = new MetricChart($<HTMLCanvasElement>('chart'));
+const extras = addToolbarExtras();
 const editMode = new EditMode({
   viewer: () => state.viewer,
   scene: () => state.scene,
@@ -39,6 +44,18 @@ const editMode = new EditMode({
   error: (title, e) => showError(title, e),
   save: saveBytes,
 });
+const projects = new ProjectOpener({
+  busy: () => (state.job ? 'Cancel the reconstruction before opening a project' : undefined),
+  viewer: () => state.viewer,
+  editMode,
+  setScene: (scene, name) => setScene(scene, name),
+  replacePhotos: (photos) => {
+    strip.clear();
+    addPhotos(photos);
+  },
+  message: (text, kind) => showMessage(text, kind),
+});
+const turntable = new TurntableAction({ viewer: () => state.viewer, sceneName: () => state.sceneName, message: (text, kind) => showMessage(text, kind) });
 
 /** Exposed for tests and the Electron smoke test (read-only use). */
 const debug = {
@@ -65,6 +82,10 @@ const debug = {
   },
   /** Resolves after the next frame has been drawn. */
   nextFrame: (): Promise<void> => state.viewer?.nextFrame() ?? Promise.resolve(),
+  /** Open Project: projects opened, the last failed attempt's message. */
+  project: projects,
+  /** Turntable: the last finished render (camera of every frame, files written). */
+  turntable,
 };
 (globalThis as { sparrowApp?: typeof debug }).sparrowApp = debug;
 
@@ -95,7 +116,7 @@ function setScene(scene: GaussianScene, name: string): void {
   state.viewer?.setScene(scene);
   editMode.sceneChanged(scene, name);
   $('viewer-pane').classList.add('has-scene');
-  for (const id of ['btn-export', 'btn-screenshot', 'btn-edit']) $<HTMLButtonElement>(id).disabled = false;
+  for (const id of ['btn-export', 'btn-screenshot', 'btn-edit', 'btn-turntable']) $<HTMLButtonElement>(id).disabled = false;
 }
 
 async function openSceneBytes(name: string, bytes: Uint8Array): Promise<void> {
@@ -115,6 +136,11 @@ function addPhotos(files: { name: string; bytes: Uint8Array }[]): void {
 
 async function handleFiles(files: File[]): Promise<void> {
   const picked = await Promise.all(files.map(pickedFromFile));
+  const project = picked.find((f) => isProjectFileName(f.name));
+  if (project) {
+    await projects.dropped(project, picked.filter((f) => f !== project));
+    return;
+  }
   const scenes = picked.filter((f) => /\.(ply|spz|splat|glb)$/i.test(f.name));
   const photos = picked.filter((f) => /\.(jpe?g|png)$/i.test(f.name));
   const other = picked.filter((f) => !scenes.includes(f) && !photos.includes(f));
@@ -210,6 +236,8 @@ function wireControls(): void {
   $('btn-cancel').onclick = () => state.job?.cancel();
   $('btn-export').onclick = () => void exportScene();
   $('btn-screenshot').onclick = () => void screenshot();
+  extras.openProject.onclick = () => void projects.pick(extras.projectInput);
+  extras.turntable.onclick = () => void turntable.run();
   $<HTMLInputElement>('res-scale').oninput = (e) => state.viewer && (state.viewer.resolutionScale = Number((e.target as HTMLInputElement).value));
   $<HTMLInputElement>('bg-color').oninput = (e) => {
     const hex = (e.target as HTMLInputElement).value;
@@ -236,6 +264,9 @@ function wireControls(): void {
       const f = await electronBridge.readFile(arg).catch((e) => (showError(`Cannot open ${arg}`, e), null));
       if (f) await openSceneBytes(f.name, f.bytes);
     } else if (command === 'open-scene') $('btn-open-scene').click();
+    else if (command === 'open-project' && arg) await projects.byPath(arg);
+    else if (command === 'open-project') void projects.pick(extras.projectInput);
+    else if (command === 'turntable') void turntable.run();
     else if (command === 'export') void exportScene();
     else if (command === 'screenshot') void screenshot();
     else if (command === 'toggle-edit') $('btn-edit').click();

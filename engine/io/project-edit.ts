@@ -9,7 +9,9 @@
  *                                "logRadius": [M],   warp RBF radii (log)
  *                                "quats":     [M*4], edit rotation (w, x, y, z) per control point
  *                                "trans":     [M*3] }, edit translation per control point
- *             "pinned": [indices] }             control points held in place
+ *             "pinned": [indices],              control points held in place
+ *             "splats"?: N }                    splat count of the scene edited (optional; when
+ *                                               present, opening checks the scene still has N)
  * The scene file stays the unedited capture; the edit is re-applied on open. Pure JSON
  * (no node: imports) so the app page can write it too.
  */
@@ -20,6 +22,8 @@ export interface ProjectEdit {
   K: number;
   controlPoints: ControlPoints;
   pinned: number[];
+  /** Splats in the scene the edit was made on: a scene with another count is not the one edited. */
+  splats?: number;
 }
 
 /** The JSON value stored under `edit`. */
@@ -29,6 +33,7 @@ export function editToJson(edit: ProjectEdit): Record<string, unknown> {
     K: edit.K,
     controlPoints: { count: c.count, positions: Array.from(c.positions), logRadius: Array.from(c.logRadius), quats: Array.from(c.quats), trans: Array.from(c.trans) },
     pinned: [...edit.pinned],
+    ...(edit.splats !== undefined ? { splats: edit.splats } : {}),
   };
 }
 
@@ -55,5 +60,7 @@ export function readEdit(v: unknown, file: string): ProjectEdit {
   ensure(typeof K === 'number' && Number.isInteger(K) && K >= 1 && K <= m, file, `edit.K must be an integer in 1..${m}`);
   const pinned = o.pinned ?? [];
   ensure(Array.isArray(pinned) && pinned.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < m), file, `edit.pinned must be a list of control-point indices in 0..${m - 1}`);
-  return { K, controlPoints, pinned: pinned as number[] };
+  const splats = o.splats;
+  ensure(splats === undefined || (typeof splats === 'number' && Number.isInteger(splats) && splats >= 4), file, 'edit.splats must be an integer >= 4 (the splat count of the edited scene)');
+  return { K, controlPoints, pinned: pinned as number[], ...(splats !== undefined ? { splats } : {}) };
 }

@@ -226,7 +226,7 @@ export class EditSession {
 
   /** The edit to save: rest control points with their transforms, and the pins. */
   saved(): SavedEdit {
-    return { controlPoints: this.editor.controlPoints(), pinned: [...this.pins.keys()].sort((a, b) => a - b), K: this.warp.K };
+    return { controlPoints: this.editor.controlPoints(), pinned: [...this.pins.keys()].sort((a, b) => a - b), K: this.warp.K, splats: this.scene.count };
   }
 
   private applySaved(saved: SavedEdit): void {
