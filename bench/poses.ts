@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8] [--out file.md]`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -15,16 +15,19 @@
  * the peer. Results go to bench/results/poses.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, readdirSync, writeFileSync } from 'node:fs';
+import { deserialize, serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { readColmapModel } from '../engine/io/dataset/colmap-read.js';
 import { quatToRotation } from '../engine/io/dataset/colmap-model.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { poseErrors } from '../engine/pose/align.js';
+import { mul3, rotationAngleDeg, tr3 } from '../engine/pose/linalg.js';
 import { estimatePoses } from '../engine/pose/estimate-poses.js';
+import type { SilhouetteOptions } from '../engine/pose/silhouette-placement.js';
 import { chooseFeatureBackend } from '../engine/pose/feature-backends.js';
-import type { FeatureBackend } from '../engine/pose/features.js';
+import type { FeatureBackend, Keypoints, Matches } from '../engine/pose/features.js';
 import { createOrbBackend } from '../engine/pose/orb.js';
 import { cameraFromOpenGlCameraToWorld, type Camera } from '../engine/splat/camera.js';
 
@@ -85,10 +88,10 @@ function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, files: st
   return { ...e, focalErr };
 }
 
-async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>): Promise<Row> {
+async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false): Promise<Row> {
   const photos = s.files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(DATA, s.scene, f))) }));
   const t0 = performance.now();
-  const est = await estimatePoses(photos, { backend });
+  const est = await estimatePoses(photos, { backend, silhouette });
   const seconds = (performance.now() - t0) / 1000;
   const cams = new Map<string, Camera>();
   for (const v of est.views) if (v.camera) cams.set(v.name, v.camera);
@@ -96,12 +99,22 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
   const failed = est.views.filter((v) => !v.registered).map((v) => `${basename(v.name)}: ${v.reason}`);
   const fallback = est.views.filter((v) => v.method === 'relative-pose').map((v) => basename(v.name));
   if (fallback.length) failed.unshift(`placed by the relative-pose fallback: ${fallback.join(', ')}`);
+  const bySilhouette = est.views.filter((v) => v.method === 'silhouette');
+  if (bySilhouette.length) {
+    // Per placed view: mean relative-rotation error against the other registered views.
+    const errOf = (v: (typeof est.views)[number]) => {
+      const others = est.views.filter((w) => w.camera && w !== v);
+      const errs = others.map((w) => rotationAngleDeg(mul3(v.camera!.R, tr3(w.camera!.R)), mul3(ref.get(v.name)!.R, tr3(ref.get(w.name)!.R))));
+      return errs.reduce((a, b) => a + b, 0) / errs.length;
+    };
+    failed.unshift(`placed by silhouettes: ${bySilhouette.map((v) => `${basename(v.name)} (rot. err. vs the others ${f(errOf(v), 1)}°; ${v.placement})`).join('; ')}`);
+  }
   const dropped = est.pairs.filter((p) => p.rejected === 'loop-inconsistent' || p.rejected === 'weak-unconfirmed');
   if (dropped.length) failed.unshift(`${dropped.length} verified pair(s) not trusted by the view-graph filter: ${dropped.map((p) => `${basename(p.a)}/${basename(p.b)}`).join(', ')}`);
   const low = est.views.filter((v) => v.confidence === 'low').length;
   if (low) failed.unshift(`${low} registered view(s) flagged low confidence`);
   const t = est.timingsMs;
-  failed.unshift(`stages (s): load ${f(t.load / 1000, 1)}, features ${f(t.features / 1000, 1)}, matching+verification ${f(t.matching / 1000, 1)}, SfM ${f(t.poses / 1000, 1)}`);
+  failed.unshift(`stages (s): load ${f(t.load / 1000, 1)}, features ${f(t.features / 1000, 1)}, matching+verification ${f(t.matching / 1000, 1)}, SfM ${f(t.poses / 1000, 1)}${t.silhouette !== undefined ? `, silhouette search ${f(t.silhouette / 1000, 1)}` : ''}`);
   return {
     subset: s.id,
     method: `sparrow ${backend.name}`,
@@ -166,6 +179,49 @@ function runColmap(s: Subset, ref: Map<string, Camera>): Row {
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
+/**
+ * --match-cache FILE: keypoints and matches of a backend kept in FILE between runs
+ * (keyed by backend, image pixels / keypoint positions), so that re-running the
+ * stages after matching does not redo ~2 min of LighterGlue on lego8. Dev only.
+ */
+const cacheStores = new Map<string, Map<string, unknown>>();
+function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
+  if (!cacheStores.has(file)) cacheStores.set(file, existsSync(file) ? deserialize(readFileSync(file)) : new Map());
+  const store = cacheStores.get(file)!;
+  const save = () => writeFileSync(file, serialize(store));
+  const hash = (bytes: ArrayLike<number>) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] & 0xff) ^ ((bytes[i] * 131) | 0), 0x01000193) >>> 0;
+    return `${bytes.length}:${h.toString(16)}`;
+  };
+  const kpKey = (k: Keypoints) => hash(new Uint8Array(k.xy.buffer, k.xy.byteOffset, k.xy.byteLength));
+  return {
+    name: b.name,
+    extractor: {
+      name: b.extractor.name,
+      async extract(image, maxKeypoints) {
+        const key = `${b.name}|kp|${maxKeypoints}|${image.width}x${image.height}|${hash(image.data)}`;
+        if (!store.has(key)) {
+          store.set(key, await b.extractor.extract(image, maxKeypoints));
+          save();
+        }
+        return store.get(key) as Keypoints;
+      },
+    },
+    matcher: {
+      name: b.matcher.name,
+      async match(x, y) {
+        const key = `${b.name}|m|${kpKey(x)}|${kpKey(y)}`;
+        if (!store.has(key)) {
+          store.set(key, await b.matcher.match(x, y));
+          save();
+        }
+        return store.get(key) as Matches;
+      },
+    },
+  };
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const arg = (name: string) => {
@@ -190,11 +246,15 @@ async function main() {
       }
     } else throw new Error(`--features: unknown '${kind}'`);
   }
+  // --no-silhouette: without the silhouette fallback; --silhouette '{json}': its options.
+  const silhouette: SilhouetteOptions | false | undefined = args.includes('--no-silhouette') ? false : arg('--silhouette') ? JSON.parse(arg('--silhouette')!) : undefined;
+  const cacheFile = arg('--match-cache');
+  if (cacheFile) backends.forEach((b, i) => (backends[i] = cachedBackend(b, cacheFile)));
   for (const s of subsets().filter((x) => !wanted || wanted.includes(x.id))) {
     const ref = loadScene(s.scene).cameras;
     for (const b of backends) {
       if (b.name.startsWith('xfeat') && xfeatSubsets && !xfeatSubsets.includes(s.id)) continue;
-      const r = await runSparrow(s, b, ref);
+      const r = await runSparrow(s, b, ref, silhouette);
       console.error(`${r.subset} ${r.method}: ${r.registered}/${r.total}, pairwise ${f(r.pairMean)}°/${f(r.pairMax)}°, ATE ${f(r.ate, 3)}, ${f(r.seconds, 1)} s ${r.note}`);
       rows.push(r);
     }

@@ -5,7 +5,9 @@
  *   -> geometric verification (essential matrix, cheirality)
  *   -> view-graph filtering (minimum inliers and inlier ratio, rotation consensus over
  *      loops, weak pairs confirmed by view triplets: view-graph-filter.ts)
- *   -> incremental SfM (PnP, relative-pose fallback with an optional depth prior).
+ *   -> incremental SfM (PnP, relative-pose fallback with an optional depth prior)
+ *   -> silhouette fallback for views still unplaced, when the photos have alpha masks
+ *      (silhouette-fallback.ts).
  * Every photo given appears in the result: registered with its method and
  * confidence, or unregistered with the reason.
  */
@@ -17,6 +19,8 @@ import type { Camera } from '../splat/camera.js';
 import type { FeatureBackend, Keypoints } from './features.js';
 import { incrementalSfm, type RegistrationMethod, type SfmOptions } from './incremental-sfm.js';
 import { filterViewGraph, type PairRejection, type ViewGraphFilterOptions } from './view-graph-filter.js';
+import { silhouetteFallback } from './silhouette-fallback.js';
+import type { SilhouetteOptions } from './silhouette-placement.js';
 import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
 
@@ -42,6 +46,13 @@ export interface PoseEstimateOptions {
    * relative-pose fallback when their registered partner sees too few model points.
    */
   depthPriors?: (DepthPrior | null | undefined)[];
+  /**
+   * Views that no trusted match places (e.g. separate groups of a near-symmetric object)
+   * are placed by a silhouette search against the visual hull of the registered views
+   * ('silhouette', silhouette-placement.ts). It applies to photos with an alpha mask
+   * only (default on; false turns it off).
+   */
+  silhouette?: SilhouetteOptions | false;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -63,7 +74,7 @@ export interface PoseView {
   width: number;
   height: number;
   registered: boolean;
-  method?: RegistrationMethod;
+  method?: RegistrationMethod | 'silhouette';
   reason?: string;
   /** for the fallback methods: how the view was placed (partner, scale source, inliers) */
   placement?: string;
@@ -80,7 +91,8 @@ export interface PoseView {
    * 'low' otherwise (few constraints: the pose may be wrong even though it is
    * self-consistent); always 'low' for the fallbacks 'depth-alignment' (a few 2D-3D
    * matches and a depth prior) and 'relative-pose' (one pair's relative pose, not
-   * 2D-3D matches); 'none' when not registered.
+   * 2D-3D matches) and 'silhouette' (a silhouette search; its coherence and lead over the
+   * runner-up pose are in `placement`); 'none' when not registered.
    */
   confidence: 'high' | 'low' | 'none';
 }
@@ -246,6 +258,19 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   };
   const sfm = reconstruct(intr, verified);
   timingsMs.poses = performance.now() - t0;
+  // Views no trusted match places: analysis-by-synthesis on the photos' alpha masks.
+  t0 = performance.now();
+  const images = decoded.map((d, i) => (duplicateOf.has(i) ? null : d.image));
+  // Pairs between unregistered views were verified with the initial focal length (a 60°
+  // default without EXIF): their relative poses are re-estimated with the refined one.
+  const refocused = verified.map((p) => {
+    if (opts.silhouette === false || sfm.views[p.a].registered || sfm.views[p.b].registered) return p;
+    const k = pairList.findIndex(([a, b]) => a === p.a && b === p.b);
+    const K = sfm.intrinsics;
+    return verifyPair(p.a, p.b, keypoints[p.a]!.xy, keypoints[p.b]!.xy, K[groups[p.a]], K[groups[p.b]], matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 }) ?? p;
+  });
+  const silhouette = silhouetteFallback({ images, sfm, groups, pairs: refocused, options: opts.silhouette, onEvent, signal: opts.signal });
+  if (silhouette) timingsMs.silhouette = performance.now() - t0;
 
   // Connected groups of views over the trusted pairs, to say why a view is left out.
   const groupOf = new Map<number, number[]>();
@@ -271,22 +296,26 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       const partners = verified.filter((p) => p.a === i || p.b === i).map((p) => decoded[p.a === i ? p.b : p.a].name);
       reason = `its trusted pairs (with ${partners.join(', ')}) form a separate group of ${groupOf.get(i)!.length} views that no trusted pair links to the registered ones; ${r.reason}`;
     }
+    const sil = silhouette?.placed.get(i);
+    const silRefusal = silhouette?.refused.get(i);
+    if (silRefusal && dup === undefined) reason = `${reason}; silhouette fallback: ${silRefusal}`;
+    const pose = r.pose ?? sil?.pose;
     return {
       name: d.name,
       width: d.image.width,
       height: d.image.height,
-      registered: r.registered,
-      method: r.method,
-      reason: r.registered ? undefined : reason,
-      placement: r.placement,
-      camera: r.pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: r.pose.R, t: r.pose.t } : undefined,
+      registered: r.registered || Boolean(sil),
+      method: sil ? 'silhouette' : r.method,
+      reason: r.registered || sil ? undefined : reason,
+      placement: sil ? sil.placement : r.placement,
+      camera: pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: pose.R, t: pose.t } : undefined,
       group: groups[i],
       focalSource: intr[i].source,
       keypoints: keypoints[i] ? keypoints[i]!.xy.length / 2 : 0,
       registrationInliers: r.registrationInliers,
       observations: r.observations,
       rmsErrorPx: r.rmsErrorPx,
-      confidence: !r.registered ? 'none' : (r.method === 'initial-pair' || r.method === 'pnp') && r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
+      confidence: !r.registered && !sil ? 'none' : (r.method === 'initial-pair' || r.method === 'pnp') && r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
     };
   });
   const low = views.filter((v) => v.confidence === 'low');

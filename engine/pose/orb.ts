@@ -177,8 +177,16 @@ export function matchBinary(a: Keypoints, b: Keypoints, ratio = 0.8, maxDistance
     let bj = -1;
     for (let j = 0; j < nb; j++) {
       const ob = j * perRow;
+      // Partial distances only grow: once one reaches both the row's second best and the
+      // column's best, this pair can change neither, so the rest of its words are skipped
+      // (same result as the full sum; most pairs stop after half the descriptor).
+      const cut = b2 > colBestD[j] ? b2 : colBestD[j];
       let d = 0;
-      for (let w = 0; w < perRow; w++) d += popcount32(da[oa + w] ^ db[ob + w]);
+      for (let w = 0; w < perRow; w++) {
+        d += popcount32(da[oa + w] ^ db[ob + w]);
+        if ((w & 3) === 3 && d >= cut) break;
+      }
+      if (d >= cut) continue;
       if (d < b1) {
         b2 = b1;
         b1 = d;

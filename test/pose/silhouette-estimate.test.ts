@@ -1,0 +1,111 @@
+/**
+ * The silhouette fallback inside estimatePoses: masked photos of a synthetic object
+ * whose scripted matches split the views into a registered group (views 0-4) and a
+ * pair (views 5, 6) that no match links to it, like lego8's separate groups. The pair
+ * must be placed by 'silhouette' at the right poses; with the fallback off, or with
+ * photos without alpha, it stays unregistered with the reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodePng, type RgbaImage } from '../../engine/io/image.js';
+import { poseErrors } from '../../engine/pose/align.js';
+import { estimatePoses, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
+import type { FeatureBackend, Keypoints, Matches } from '../../engine/pose/features.js';
+import { gaussian, rng } from '../util/close.js';
+import { ASYMMETRIC, orbitCamera, renderObject } from './silhouette-synthetic.js';
+import { projectAll } from './synthetic.js';
+
+const W = 128;
+const H = 96;
+// The pipeline's default 60° field of view, so the initial focal length is right.
+const F = W / 2 / Math.tan(Math.PI / 6);
+const cameras = ([[0, 30], [72, 50], [144, 20], [216, 40], [288, 25], [110, 35], [170, 55]] as const).map(([a, e]) => ({
+  ...orbitCamera(a, e, W),
+  height: H,
+  fx: F,
+  fy: F,
+  cx: W / 2,
+  cy: H / 2,
+}));
+const groupOf = (v: number) => (v < 5 ? 0 : 1);
+
+/** Points inside the object's box, each seen by the views of one group (the scripted matches). */
+function keypointsOf(): Float64Array[] {
+  const rand = rng(11);
+  const points = new Float64Array(3 * 400);
+  for (let i = 0; i < points.length; i++) points[i] = 1.4 * (rand() - 0.5);
+  return cameras.map((cam, v) => {
+    const px = projectAll(cam, points);
+    const noise = rng(30 + v);
+    for (let i = 0; i < 400; i++) {
+      if ((i < 250 ? 0 : 1) !== groupOf(v)) px[2 * i] = px[2 * i + 1] = NaN;
+      else for (const k of [0, 1]) px[2 * i + k] += 0.3 * gaussian(noise);
+    }
+    return px;
+  });
+}
+
+function scriptedBackend(keypoints: Float64Array[]): FeatureBackend {
+  const viewOf = new WeakMap<Keypoints, number>();
+  return {
+    name: 'scripted',
+    extractor: {
+      name: 'scripted',
+      async extract(img: RgbaImage) {
+        const v = img.data[0] / 10;
+        const xy = Float32Array.from(keypoints[v]);
+        const k: Keypoints = { width: W, height: H, xy, scores: new Float32Array(xy.length / 2).fill(1), descriptors: new Float32Array(0), descriptorDim: 0, descriptorKind: 'float' };
+        viewOf.set(k, v);
+        return k;
+      },
+    },
+    matcher: {
+      name: 'scripted',
+      async match(ka: Keypoints, kb: Keypoints): Promise<Matches> {
+        const m: number[] = [];
+        for (let i = 0; i < ka.xy.length / 2; i++) if (Number.isFinite(ka.xy[2 * i]) && Number.isFinite(kb.xy[2 * i])) m.push(i, i);
+        return { pairs: Uint32Array.from(m), scores: new Float32Array(m.length / 2).fill(1) };
+      },
+    },
+  };
+}
+
+function photos(withAlpha: boolean) {
+  return cameras.map((cam, v) => {
+    const img = renderObject(ASYMMETRIC, cam);
+    if (!withAlpha) for (let p = 3; p < img.data.length; p += 4) img.data[p] = 255;
+    img.data[0] = 10 * v; // which view the scripted extractor is looking at (a background pixel)
+    return { name: `view${v}.png`, bytes: encodePng(img) };
+  });
+}
+
+const backend = scriptedBackend(keypointsOf());
+const registered = (est: PoseEstimate) => est.views.filter((v) => v.registered).map((v) => v.name);
+
+describe('estimatePoses: silhouette fallback (synthetic masked object, scripted matches)', () => {
+  it('places the group that no match links to the others by its silhouettes', async () => {
+    const est = await estimatePoses(photos(true), { backend });
+    expect(registered(est)).toHaveLength(7);
+    for (const v of est.views.slice(5)) {
+      expect(v.method).toBe('silhouette');
+      expect(v.confidence).toBe('low');
+      expect(v.placement).toMatch(/silhouette coherence 0\.9\d+ with the 5 placed views.*lead/);
+    }
+    for (const v of est.views.slice(0, 5)) expect(v.method).toMatch(/initial-pair|pnp/);
+    // Silhouettes at 96 px, a hull of 5 views and a focal length refined by BA: a few degrees.
+    const e = poseErrors(est.views.map((v) => v.camera!), cameras);
+    expect(e.pairwiseRotationMaxDeg).toBeLessThan(5);
+    expect(est.timingsMs.silhouette).toBeGreaterThan(0);
+  });
+
+  it('leaves the group unregistered, with the reason, when off or without alpha masks', async () => {
+    const off = await estimatePoses(photos(true), { backend, silhouette: false });
+    expect(registered(off)).toHaveLength(5);
+    for (const v of off.views.slice(5)) {
+      expect(v.reason).toMatch(/form a separate group of 2 views/);
+      expect(v.reason).not.toMatch(/silhouette/);
+    }
+    const opaque = await estimatePoses(photos(false), { backend });
+    expect(registered(opaque)).toHaveLength(5);
+    for (const v of opaque.views.slice(5)) expect(v.reason).toMatch(/separate group of 2 views.*; silhouette fallback: the photo has no alpha mask/);
+  });
+});
