@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -56,12 +56,16 @@ function evenly<T>(list: T[], n: number): T[] {
 
 function subsets(): Subset[] {
   const fern = loadScene('fern').meta as { train_filenames: string[]; sparse_train_filenames: string[] };
-  const lego = loadScene('lego').meta as { sparse_train_filenames: string[] };
+  const lego = loadScene('lego').meta as { sparse_train_filenames: string[]; train_filenames: string[]; test_filenames: string[] };
   return [
     { id: 'fern3', scene: 'fern', files: fern.sparse_train_filenames },
     { id: 'fern6', scene: 'fern', files: evenly(fern.train_filenames, 6) },
     { id: 'fern12', scene: 'fern', files: evenly(fern.train_filenames, 12) },
     { id: 'lego8', scene: 'lego', files: lego.sparse_train_filenames },
+    // Held out from every choice made on lego8 (e.g. the silhouette search's margin): 8 other
+    // training views (indices 3, 9, ..., 45 of the 50) and 8 of the test views.
+    { id: 'lego8b', scene: 'lego', files: Array.from({ length: 8 }, (_, k) => lego.train_filenames[3 + 6 * k]) },
+    { id: 'lego8t', scene: 'lego', files: evenly(lego.test_filenames, 8) },
   ];
 }
 
@@ -99,6 +103,16 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
   const failed = est.views.filter((v) => !v.registered).map((v) => `${basename(v.name)}: ${v.reason}`);
   const fallback = est.views.filter((v) => v.method === 'relative-pose').map((v) => basename(v.name));
   if (fallback.length) failed.unshift(`placed by the relative-pose fallback: ${fallback.join(', ')}`);
+  // Per registered view: its method and the median relative-rotation error against the other
+  // registered views (a wrongly placed view stands out; the mean would smear it over all).
+  const reg = est.views.filter((v) => v.camera);
+  if (reg.length >= 3) {
+    const medErr = (v: (typeof est.views)[number]) => {
+      const errs = reg.filter((w) => w !== v).map((w) => rotationAngleDeg(mul3(v.camera!.R, tr3(w.camera!.R)), mul3(ref.get(v.name)!.R, tr3(ref.get(w.name)!.R)))).sort((a, b) => a - b);
+      return errs[errs.length >> 1];
+    };
+    failed.unshift(`per view (method, median rot. err. vs the others): ${reg.map((v) => `${basename(v.name)} ${v.method} ${f(medErr(v), 1)}°`).join(', ')}`);
+  }
   const bySilhouette = est.views.filter((v) => v.method === 'silhouette');
   if (bySilhouette.length) {
     // Per placed view: mean relative-rotation error against the other registered views.

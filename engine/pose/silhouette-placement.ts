@@ -37,10 +37,12 @@ export interface SilhouetteOptions extends MaskOptions {
    */
   minScore?: number;
   /**
-   * coherence lead over the best distinct rotation (default 0.005): symmetric objects
-   * score their twin poses within 0.001 (synthetic ellipsoid), right placements on lego8
-   * led their 164-179° flipped runner-ups by 0.007-0.013 (bench/results/poses.md). Views
-   * against a loose hull (2 placed views) fall below it too.
+   * coherence lead over the best distinct rotation (default 0.02): symmetric objects
+   * score their twin poses within 0.001 (synthetic ellipsoid); right placements on lego8
+   * led their 164-179° flipped runner-ups by 0.007-0.013, but on the held-out lego8t a
+   * WRONG placement (144-147° off) led by 0.007 too (bench/results/poses.md), so no lead
+   * below ~0.015 separates right from wrong on lego: the default refuses them all, and a
+   * smaller value (0.005 places all of lego8) is the user's explicit risk.
    */
   minMargin?: number;
   /** largest loss of a placed view's silhouette coverage after re-carving with the new views (default 0.08) */
@@ -149,7 +151,7 @@ export function placeBySilhouettes(input: SilhouetteInput, opts: SilhouetteOptio
       .filter((v) => isPlaced(v) && masks[v])
       .map((v) => ({ v, view: { camera: cameraAtMask(placed.get(v) ? { ...input.cameras[v], ...placed.get(v)!.pose } : input.cameras[v], masks[v]!), mask: masks[v]! } }));
   const minScore = opts.minScore ?? 0.9;
-  const minMargin = opts.minMargin ?? 0.005;
+  const minMargin = opts.minMargin ?? 0.02;
   const maxDrop = opts.maxCoverageDrop ?? 0.08;
   const nFine = opts.hullResolution ?? 64;
   let pending = units(input, todo);
