@@ -5,7 +5,10 @@
  *   3dgs-random  plain 3DGS: random init, no regularizers (the published baseline's setting)
  *   plain        depth init, no regularizers
  *   <term>       depth init + one regularizer alone
- *   all          depth init + every regularizer
+ *   all          depth init + SPARSE_VIEW_DEFAULTS
+ *   all-new      the defaults + binocular consistency + opacity decay
+ *   all-decay    the defaults + opacity decay (the same as all since the defaults include it)
+ *   new-only     binocular consistency + opacity decay alone
  * with reference poses (only the reconstruction is judged), then `all` and `plain` again
  * with poses estimated from the 3 photos (test views aligned: similarity from the
  * training cameras, then photometric test-time pose alignment with the Gaussians frozen).
@@ -13,7 +16,9 @@
  * Train PSNR (the 3 training views) is reported beside held-out PSNR: the gap shows how far
  * a run overfits the photos it sees.
  *
- * npm run bench:sparse -- [--scene fern|lego|<folder in ../shared/data>] [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both] [--curve N] [--tag NAME]
+ * npm run bench:sparse -- [--scene fern|lego|<folder in ../shared/data>] [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both] [--curve N] [--seed S] [--tag NAME]
+ * (--set binocularBaseline=0.5,...: change numeric SparseViewConfig fields of the regularized runs)
+ * (--seed: the trainer's seed: view order and densification draws; the MVS init does not depend on it)
  * (--curve N: also measure train and held-out PSNR every N steps, printed and kept in the JSON)
  * (--tag: write the table to bench/out/sparse/NAME.md instead of bench/results/sparse.md, for partial runs)
  */
@@ -53,6 +58,15 @@ const downscale = Number(arg('downscale', '2'));
 const posesMode = arg('poses', 'both');
 const depthSide = Number(arg('depth-side', '192'));
 const curveEvery = Number(arg('curve', '0'));
+const seed = Number(arg('seed', '0'));
+// --set key=value,...: numeric SparseViewConfig fields changed in every run but plain (for sweeps).
+const overrides: Partial<Omit<SparseViewConfig, 'poses'>> = Object.fromEntries(
+  arg('set', '').split(',').filter(Boolean).map((kv) => {
+    const [k, v] = kv.split('=');
+    if (!(k in NO_REGULARIZERS) || k === 'poses' || !Number.isFinite(Number(v))) throw new Error(`--set: unknown field or bad number in '${kv}'`);
+    return [k, Number(v)];
+  }),
+);
 const D = SPARSE_VIEW_DEFAULTS;
 // Each term alone at its switched-on weight (the defaults leave the depth-prior terms off).
 const T = SPARSE_VIEW_TERMS;
@@ -65,8 +79,16 @@ const SINGLES: Record<string, Partial<SparseViewConfig>> = {
   'opacity-entropy': { opacityEntropy: T.opacityEntropy },
   'coherence': { coherence: T.coherence },
   'pseudo-views': { pseudoViewInterval: T.pseudoViewInterval, pseudoViewWeight: T.pseudoViewWeight, pseudoViewFrom: T.pseudoViewFrom, pseudoViewRamp: T.pseudoViewRamp },
+  'binocular': { binocular: T.binocular, binocularBaseline: T.binocularBaseline, binocularFrom: T.binocularFrom, binocularMinAlpha: T.binocularMinAlpha },
+  'opacity-decay': { opacityDecay: T.opacityDecay, opacityDecayFrom: T.opacityDecayFrom },
 };
-const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all'];
+// `all-new`: the defaults plus the self-supervised terms (binocular consistency, opacity decay).
+const NEW_TERMS: Partial<SparseViewConfig> = { ...SINGLES.binocular, ...SINGLES['opacity-decay'] };
+const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
+// `all-decay`: the defaults plus opacity decay only (= all since the defaults include it; kept for the record).
+const ALL_VARIANTS: Record<string, Partial<SparseViewConfig>> = { 'all-new': NEW_TERMS, 'all-decay': SINGLES['opacity-decay'] };
+// `new-only`: binocular consistency and opacity decay without the other regularizers.
+SINGLES['new-only'] = NEW_TERMS;
 const runs = arg('runs', allRuns.join(',')).split(',');
 
 const gpu = await acquireGpu();
@@ -76,7 +98,7 @@ const base = await loadDataset(join(import.meta.dirname, '../../shared/data', sc
 const train = base.split.sparseTrain ?? [];
 const test = base.split.test;
 if (train.length < 2) throw new Error(`${sceneName}: expected a sparse split of >= 2 views, got ${train.length}`);
-const cfg = reconstructConfig('balanced', { depth: { maxSide: depthSide }, train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0 } });
+const cfg = reconstructConfig('balanced', { depth: { maxSide: depthSide }, train: { iterations: steps, meansLrMaxSteps: steps, densifyFrom: Math.round(steps / 6), densifyUntil: Math.round((steps * 2) / 3), densifyInterval: Math.max(1, Math.round(steps / 6)), checkpointInterval: 0, seed } });
 const outDir = join(import.meta.dirname, 'out', 'sparse');
 mkdirSync(outDir, { recursive: true });
 console.log(`adapter: ${adapter}; ${sceneName} ${base.frames[0].camera.width}x${base.frames[0].camera.height}, train ${train.length} views, test ${test.length}; ${steps} steps`);
@@ -127,6 +149,8 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
     await trainer.step();
     if (curveEvery > 0 && trainer.stepCount % curveEvery === 0 && trainer.stepCount < steps) {
       curve.push({ step: trainer.stepCount, trainPsnr: (await evaluate(trainer, train)).psnr, psnr: (await evaluate(trainer, test)).psnr });
+      const c = curve[curve.length - 1];
+      console.log(`  ${name} step ${c.step}: train ${c.trainPsnr.toFixed(2)}, held-out ${c.psnr.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   }
   if (alignTest) await alignTest(trainer);
@@ -134,7 +158,6 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
   const trainEv = await evaluate(trainer, train);
   const r: RunResult = { name, poses: posesLabel, curve, trainPsnr: trainEv.psnr, psnr: ev.psnr, ssim: ev.ssim, gaussians: ev.gaussians, seconds: (performance.now() - t0) / 1000, perView: ev.views.map((v) => ({ name: v.name, psnr: v.psnr, ssim: v.ssim })) };
   trainer.dispose();
-  for (const c of curve) console.log(`  step ${c.step}: train ${c.trainPsnr.toFixed(2)}, held-out ${c.psnr.toFixed(2)}`);
   console.log(`${posesLabel.padEnd(10)} ${name.padEnd(18)} train PSNR ${r.trainPsnr.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}  SSIM ${r.ssim.toFixed(4)}  ${r.gaussians} Gaussians  ${r.seconds.toFixed(0)} s`);
   return r;
 }
@@ -146,8 +169,8 @@ if (posesMode !== 'estimated') {
   const init = await depthInit(d);
   notes.push(`reference poses: MVS ${(init.confident * 100).toFixed(1)}% confident pixels, depth+init ${(init.ms / 1000).toFixed(1)} s, ${init.scene.count} initial Gaussians`);
   for (const name of runs) {
-    const reg = name === 'all' ? { ...D, poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
-    results.push(await runOne(name, cloneDataset(base), init, reg, 'reference'));
+    const reg = name === 'all' ? { ...D, poses: noPose } : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name], poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
+    results.push(await runOne(name, cloneDataset(base), init, name === 'plain' ? reg : { ...reg, ...overrides }, 'reference'));
   }
 }
 
@@ -187,9 +210,9 @@ if (posesMode !== 'reference') {
       grads.dispose();
       loss.dispose();
     };
-    for (const name of runs.filter((r) => r === 'plain' || r === 'all')) {
-      const reg = name === 'all' ? D : { ...NO_REGULARIZERS };
-      results.push(await runOne(name, d, init, reg, 'estimated', alignTest));
+    for (const name of runs.filter((r) => r === 'plain' || r === 'all' || r in ALL_VARIANTS)) {
+      const reg = name === 'all' ? D : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name] } : { ...NO_REGULARIZERS };
+      results.push(await runOne(name, d, init, name === 'plain' ? reg : { ...reg, ...overrides }, 'estimated', alignTest));
     }
   }
 }
