@@ -15,8 +15,8 @@ describe('reconstruction config', () => {
     expect(c.train.densifyInterval).toBe(PRESETS.fast.train.densifyInterval);
     expect(c.regularizers.poses.rotationLr).toBe(0);
     expect(c.regularizers.poses.translationLr).toBe(PRESETS.fast.regularizers.poses.translationLr);
-    expect(c.regularizers.edgeSmoothness).toBe(PRESETS.fast.regularizers.edgeSmoothness);
-    expect(c.regularizers.edgeSmoothness).toBeGreaterThan(0);
+    expect(c.regularizers.opacityDecay).toBe(PRESETS.fast.regularizers.opacityDecay);
+    expect(c.regularizers.opacityDecay).toBeGreaterThan(0);
     expect(() => reconstructConfig('turbo' as never)).toThrow(/unknown preset/);
   });
 
