@@ -139,6 +139,10 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     throw new PoseInputError(`depthPriors: ${opts.depthPriors.length} depth maps for ${photos.length} photos (one per photo, null where none)`);
   }
 
+  // The feature backend's runtime (opencv.js: a WASM compile of ~0.3 s) loads while the
+  // photos decode; a failure surfaces from extract(), which awaits the same load.
+  opts.backend.extractor.prepare?.().catch(() => undefined);
+
   onEvent({ type: 'stage', stage: 'load', status: 'start', message: `${photos.length} photos` });
   const decoded: { name: string; image: RgbaImage; hash: string }[] = [];
   const exifs: CameraExif[] = [];

@@ -30,6 +30,11 @@ export interface Matches {
 export interface FeatureExtractor {
   readonly name: string;
   extract(image: RgbaImage, maxKeypoints?: number): Promise<Keypoints>;
+  /**
+   * Start loading the backend's runtime (e.g. compiling a WASM module) so that it overlaps
+   * with photo decoding; `extract` awaits the same load, so calling this is optional.
+   */
+  prepare?(): Promise<void>;
   dispose?(): Promise<void> | void;
 }
 

@@ -80,6 +80,10 @@ export class OrbExtractor implements FeatureExtractor {
     this.name = opts.detector ?? 'orb';
   }
 
+  async prepare(): Promise<void> {
+    await loadOpenCv();
+  }
+
   async extract(image: RgbaImage, maxKeypoints?: number): Promise<Keypoints> {
     const { cv } = await loadOpenCv();
     const n = maxKeypoints ?? this.opts.maxKeypoints ?? 3000;
