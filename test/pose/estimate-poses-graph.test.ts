@@ -17,10 +17,14 @@ import type { RgbaImage } from '../../engine/io/image.js';
 import type { SparrowEvent } from '../../engine/pipeline/events.js';
 import { poseErrors } from '../../engine/pose/align.js';
 import { estimatePoses } from '../../engine/pose/estimate-poses.js';
-import type { FeatureBackend, Keypoints, Matches } from '../../engine/pose/features.js';
 import { lookAtCamera, type Camera } from '../../engine/splat/camera.js';
 import { gaussian, rng } from '../util/close.js';
 import { projectAll } from './synthetic.js';
+import { scriptedBackend as scripted } from './scripted-backend.js';
+
+// Pair (1, 3): every match goes to view 3's ghost keypoints.
+const scriptedBackend = (keypoints: Float64Array[]) =>
+  scripted(keypoints, { width: W, height: H, count: SHARED + PRIVATE, partner: (a, b, i) => (a === 1 && b === 3 ? i + SHARED + PRIVATE : i) });
 
 const W = 640;
 const H = 480;
@@ -62,36 +66,6 @@ function build() {
     return both;
   });
   return { cameras, keypoints };
-}
-
-function scriptedBackend(keypoints: Float64Array[]): FeatureBackend {
-  const viewOf = new WeakMap<Keypoints, number>();
-  const N = SHARED + PRIVATE;
-  return {
-    name: 'scripted',
-    extractor: {
-      name: 'scripted',
-      async extract(img: RgbaImage) {
-        const v = img.data[0] / 10;
-        const xy = Float32Array.from(keypoints[v]);
-        const k: Keypoints = { width: W, height: H, xy, scores: new Float32Array(xy.length / 2).fill(1), descriptors: new Float32Array(0), descriptorDim: 0, descriptorKind: 'float' };
-        viewOf.set(k, v);
-        return k;
-      },
-    },
-    matcher: {
-      name: 'scripted',
-      async match(ka: Keypoints, kb: Keypoints): Promise<Matches> {
-        const [a, b] = [viewOf.get(ka)!, viewOf.get(kb)!];
-        const ok = (k: Keypoints, i: number) => Number.isFinite(k.xy[2 * i]);
-        const m: number[] = [];
-        // Pair (1, 3): every match goes to view 3's ghost keypoints.
-        const offset = a === 1 && b === 3 ? N : 0;
-        for (let i = 0; i < N; i++) if (ok(ka, i) && ok(kb, i + offset)) m.push(i, i + offset);
-        return { pairs: Uint32Array.from(m), scores: new Float32Array(m.length / 2).fill(1) };
-      },
-    },
-  };
 }
 
 function photo(v: number) {

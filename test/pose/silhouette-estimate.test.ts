@@ -6,13 +6,13 @@
  * photos without alpha, it stays unregistered with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { encodePng, type RgbaImage } from '../../engine/io/image.js';
+import { encodePng } from '../../engine/io/image.js';
 import { poseErrors } from '../../engine/pose/align.js';
 import { estimatePoses, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
-import type { FeatureBackend, Keypoints, Matches } from '../../engine/pose/features.js';
 import { gaussian, rng } from '../util/close.js';
 import { ASYMMETRIC, orbitCamera, renderObject } from './silhouette-synthetic.js';
 import { projectAll } from './synthetic.js';
+import { scriptedBackend } from './scripted-backend.js';
 
 const W = 128;
 const H = 96;
@@ -44,31 +44,6 @@ function keypointsOf(): Float64Array[] {
   });
 }
 
-function scriptedBackend(keypoints: Float64Array[]): FeatureBackend {
-  const viewOf = new WeakMap<Keypoints, number>();
-  return {
-    name: 'scripted',
-    extractor: {
-      name: 'scripted',
-      async extract(img: RgbaImage) {
-        const v = img.data[0] / 10;
-        const xy = Float32Array.from(keypoints[v]);
-        const k: Keypoints = { width: W, height: H, xy, scores: new Float32Array(xy.length / 2).fill(1), descriptors: new Float32Array(0), descriptorDim: 0, descriptorKind: 'float' };
-        viewOf.set(k, v);
-        return k;
-      },
-    },
-    matcher: {
-      name: 'scripted',
-      async match(ka: Keypoints, kb: Keypoints): Promise<Matches> {
-        const m: number[] = [];
-        for (let i = 0; i < ka.xy.length / 2; i++) if (Number.isFinite(ka.xy[2 * i]) && Number.isFinite(kb.xy[2 * i])) m.push(i, i);
-        return { pairs: Uint32Array.from(m), scores: new Float32Array(m.length / 2).fill(1) };
-      },
-    },
-  };
-}
-
 function photos(withAlpha: boolean) {
   return cameras.map((cam, v) => {
     const img = renderObject(ASYMMETRIC, cam);
@@ -78,7 +53,7 @@ function photos(withAlpha: boolean) {
   });
 }
 
-const backend = scriptedBackend(keypointsOf());
+const backend = scriptedBackend(keypointsOf(), { width: W, height: H });
 const registered = (est: PoseEstimate) => est.views.filter((v) => v.registered).map((v) => v.name);
 
 describe('estimatePoses: silhouette fallback (synthetic masked object, scripted matches)', () => {
