@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode as decodePngRaw } from 'fast-png';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../electron/headless/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../electron/headless/exit-codes.js';
 import { decodeDepthValues, type DepthSidecar } from '../../engine/depth/output.js';
 import { encodePng, rgbFloatToImage } from '../../engine/io/image.js';
@@ -17,6 +16,7 @@ import { releaseAllSessions } from '../../engine/models/ort-session.js';
 import { openGlCameraToWorld } from '../../engine/splat/camera.js';
 import { renderScene } from './synthetic-scene.js';
 import { tinyConvDepthModel } from './tiny-onnx.js';
+import { sparrow } from '../util/cli.js';
 
 const W = 64;
 const H = 48;
@@ -36,17 +36,10 @@ function writeDataset(): string {
   return dir;
 }
 
+/** The CLI in-process; these tests read only the exit code and what went to stderr. */
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'sparrow', ...args]), stderr };
-  } finally {
-    spy.mockRestore();
-  }
+  const r = await sparrow(...args);
+  return { code: r.code, stderr: r.err };
 }
 
 describe('sparrow depth', () => {

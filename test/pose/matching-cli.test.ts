@@ -5,30 +5,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../electron/headless/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../electron/headless/exit-codes.js';
+import { sparrow } from '../util/cli.js';
 import { decodeImage } from '../../engine/io/image.js';
 
 const fern = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'fern', 'images');
 const tmp = mkdtempSync(join(tmpdir(), 'sparrow-matches-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function sparrow(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'sparrow', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('sparrow matches', () => {
   it.runIf(existsSync(fern))('writes the side-by-side picture and reports verified matches (ORB, no weights needed)', async () => {
