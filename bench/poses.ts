@@ -13,12 +13,17 @@
  * their mean), focal error, wall time. COLMAP 3.8 (CPU SIFT, exhaustive matching,
  * incremental mapper, one shared camera) runs on the same photos in this script as
  * the peer. Results go to bench/results/poses.md.
+ *
+ * Wall times here are not like for like: COLMAP's are its processes' (start-up included), Sparrow's are in-process
+ * from the estimatePoses call, cold for the first subset and warm (opencv.js loaded, JIT warm) after it.
+ * bench/poses-cold.ts times both from photo files to poses, every run in a fresh process.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, readdirSync, writeFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readColmapModel } from '../engine/io/dataset/colmap-read.js';
 import { quatToRotation } from '../engine/io/dataset/colmap-model.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
@@ -33,13 +38,13 @@ import { cameraFromOpenGlCameraToWorld, type Camera } from '../engine/splat/came
 
 const DATA = resolve('../shared/data');
 
-interface Subset {
+export interface Subset {
   id: string;
   scene: string;
   files: string[];
 }
 
-function loadScene(scene: string): { meta: Record<string, unknown>; cameras: Map<string, Camera> } {
+export function loadScene(scene: string): { meta: Record<string, unknown>; cameras: Map<string, Camera> } {
   const meta = JSON.parse(readFileSync(join(DATA, scene, 'transforms.json'), 'utf8'));
   const cameras = new Map<string, Camera>();
   for (const f of meta.frames) {
@@ -54,7 +59,7 @@ function evenly<T>(list: T[], n: number): T[] {
   return Array.from({ length: n }, (_, k) => list[Math.round((k * (list.length - 1)) / (n - 1))]);
 }
 
-function subsets(): Subset[] {
+export function subsets(): Subset[] {
   const fern = loadScene('fern').meta as { train_filenames: string[]; sparse_train_filenames: string[] };
   const lego = loadScene('lego').meta as { sparse_train_filenames: string[]; train_filenames: string[]; test_filenames: string[] };
   return [
@@ -82,7 +87,7 @@ interface Row {
   note: string;
 }
 
-function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, files: string[]) {
+export function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, files: string[]) {
   const names = files.filter((f) => est.has(f));
   if (names.length < 2) return null;
   const e = poseErrors(names.map((n) => est.get(n)!), names.map((n) => ref.get(n)!));
@@ -143,7 +148,7 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
   };
 }
 
-function runColmap(s: Subset, ref: Map<string, Camera>): Row {
+export function runColmap(s: Subset, ref: Map<string, Camera>): Row {
   const work = mkdtempSync(join(tmpdir(), `colmap-${s.id}-`));
   const images = join(work, 'images');
   mkdirSync(images);
@@ -298,7 +303,8 @@ async function main() {
   console.log(lines.join('\n'));
 }
 
-main().then(
+// Run only as a script (bench/poses-cold.ts imports the COLMAP runner and the subsets).
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main().then(
   () => process.exit(0),
   (e) => {
     console.error(e);

@@ -6,6 +6,7 @@
  * row-major, top row first.
  */
 import { decode as decodePngRaw, encode as encodePngRaw } from 'fast-png';
+import { decodePngNative } from './png-native.js';
 import jpeg from 'jpeg-js';
 
 export interface RgbaImage {
@@ -33,7 +34,9 @@ export async function decodeImage(bytes: Uint8Array, file = '<memory>'): Promise
   const kind = sniffImageKind(bytes);
   let img: RgbaImage;
   try {
-    if (kind === 'png') img = decodePng(bytes);
+    // Common 8-bit PNGs inflate through node:zlib where it exists (png-native.ts: ~20x
+    // faster than fast-png's JavaScript inflate, same pixels); everything else through fast-png.
+    if (kind === 'png') img = decodePngNative(bytes) ?? decodePngPortable(bytes);
     else if (kind === 'jpeg') {
       const j = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
       img = { width: j.width, height: j.height, data: j.data };
@@ -47,7 +50,8 @@ export async function decodeImage(bytes: Uint8Array, file = '<memory>'): Promise
   return orientation > 1 ? applyOrientation(img, orientation) : img;
 }
 
-function decodePng(bytes: Uint8Array): RgbaImage {
+/** Any PNG through fast-png (JavaScript inflate: runs in the browser too). */
+export function decodePngPortable(bytes: Uint8Array): RgbaImage {
   const p = decodePngRaw(bytes);
   const { width, height, channels } = p;
   const src = p.data;

@@ -20,6 +20,7 @@ import type { FeatureBackend, Keypoints } from './features.js';
 import { incrementalSfm, type RegistrationMethod, type SfmOptions } from './incremental-sfm.js';
 import { filterViewGraph, type PairRejection, type ViewGraphFilterOptions } from './view-graph-filter.js';
 import { silhouetteFallback } from './silhouette-fallback.js';
+import { createModelSilhouetteCheck } from './model-silhouette-check.js';
 import type { SilhouetteOptions } from './silhouette-placement.js';
 import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
@@ -50,7 +51,8 @@ export interface PoseEstimateOptions {
    * Views that no trusted match places (e.g. separate groups of a near-symmetric object)
    * are placed by a silhouette search against the visual hull of the registered views
    * ('silhouette', silhouette-placement.ts). It applies to photos with an alpha mask
-   * only (default on; false turns it off).
+   * only (default on; false turns it off). The same masks check the SfM model during
+   * registration (silhouette.modelCheck, model-silhouette-check.ts).
    */
   silhouette?: SilhouetteOptions | false;
   onEvent?: EventSink;
@@ -247,6 +249,8 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     xy: keypoints[i]?.xy ?? new Float32Array(0),
     colors: keypoints[i] ? sampleColors(d.image, keypoints[i]!.xy) : undefined,
   }));
+  // Photos with alpha masks: each registration must keep the model consistent with them.
+  const silhouetteCheck = opts.silhouette === false || opts.silhouette?.modelCheck === false ? null : createModelSilhouetteCheck(decoded.map((d, i) => (duplicateOf.has(i) ? null : d.image)), { ...opts.silhouette, ...opts.silhouette?.modelCheck });
   const reconstruct = (K: { f: number; cx: number; cy: number }[], v: VerifiedPair[]) => {
     const groupIntrinsics = [...new Set(groups)].map((g) => {
       const i = groups.indexOf(g);
@@ -256,6 +260,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       ...opts.sfm,
       pairSupport: (p) => supportOf.get(p) ?? 0,
       depthPrior: opts.depthPriors ? depthSampler(opts.depthPriors, sfmViews) : undefined,
+      modelCheck: opts.sfm?.modelCheck ?? silhouetteCheck ?? undefined,
       onEvent,
       signal: opts.signal,
     });

@@ -14,13 +14,18 @@
  *      a depth prior / several partners (relative-placement.ts); then back to 3 (its
  *      matches now triangulate and may let other views in),
  *   5. a final bundle adjustment that also refines the focal length(s) (3+ views).
+ * With opts.modelCheck (photos with alpha masks: model-silhouette-check.ts) every
+ * registration, the seed pair's model and the refined focal length must keep the model
+ * consistent with the photos' silhouettes; what fails it is undone and reported.
  * Pairs should be loop-checked first (view-graph-filter.ts): SfM trusts every pair it
  * is given. A view that cannot be registered is kept in the result with the reason.
  */
 import type { EventSink } from '../pipeline/events.js';
 import { throwIfCancelled } from '../pipeline/events.js';
 import { bundleAdjust, residual, type BaObservation, type BaProblem, type BaReport } from './bundle-adjust.js';
+import type { ModelCheck } from './model-silhouette-check.js';
 import { ransacPnp } from './pnp.js';
+import { checkModel, refuseInconsistent, snapshot } from './sfm-model-check.js';
 import { placeFallbackView } from './sfm-fallback.js';
 import { correspondences, obsKey, type State } from './sfm-state.js';
 import { buildTracks, type TrackSet } from './tracks.js';
@@ -62,6 +67,12 @@ export interface SfmOptions {
   depthPrior?: (v: number, kp: number) => number | null;
   /** place views PnP cannot register from their pairs' relative poses (default true) */
   relativePoseFallback?: boolean;
+  /**
+   * A check of the whole model (e.g. against the photos' silhouettes:
+   * model-silhouette-check.ts) run after each registration; a registration that makes
+   * the model fail it is undone and the view is left out, with the check's reason.
+   */
+  modelCheck?: ModelCheck;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -130,13 +141,24 @@ export function incrementalSfm(views: SfmView[], intrinsics: PinholeIntrinsics[]
     return emptyResult(`no image pair has enough verified matches with baseline to start (best pair: ${best} inliers, need ${minInit})`);
   }
   let best: State | null = null;
-  for (const init of candidates.slice(0, 3)) {
+  let bestFailures = failures;
+  const seedRefusals: string[] = [];
+  // With a model check, a seed's model can lose views to it: more seeds get their chance.
+  for (const init of candidates.slice(0, opts.modelCheck ? 8 : 3)) {
     throwIfCancelled(opts.signal);
-    const state = reconstructFrom(init, views, intrinsics, tracks, pairs, opts, failures);
-    if (!best || registeredCount(state) > registeredCount(best)) best = state;
+    // Each seed's reasons for its unregistered views stay with its model.
+    const seedFailures = new Map<number, string>();
+    const { state, refusedSeed } = reconstructFrom(init, views, intrinsics, tracks, pairs, opts, seedFailures);
+    if (refusedSeed) {
+      seedRefusals.push(`seed ${views[init.a].name} / ${views[init.b].name} (${init.inlierCount} inliers): ${refusedSeed}`);
+      opts.onEvent?.({ type: 'log', stage: 'poses', message: seedRefusals[seedRefusals.length - 1] });
+      continue;
+    }
+    if (!best || registeredCount(state) > registeredCount(best)) [best, bestFailures] = [state, seedFailures];
     if (registeredCount(best) === views.length) break;
   }
-  return finish(best!, opts, failures, pairs);
+  if (!best) return emptyResult(`every seed pair's model disagrees with the photos' silhouettes (${seedRefusals.join('; ')})`);
+  return finish(best, opts, bestFailures, pairs);
 }
 
 function score(p: VerifiedPair): number {
@@ -164,7 +186,7 @@ function reconstructFrom(
   pairs: VerifiedPair[],
   opts: SfmOptions,
   failures: Map<number, string>,
-): State {
+): { state: State; refusedSeed?: string } {
   const thrPx = opts.reprojThresholdPx ?? 4;
   const minPnp = opts.minPnpInliers ?? 15;
   const state: State = {
@@ -184,13 +206,21 @@ function reconstructFrom(
   state.regInliers[init.a] = state.regInliers[init.b] = init.inlierCount;
   triangulateTracks(state, opts);
   adjust(state, { fixed: init.a, refineFocal: false, signal: opts.signal });
+  if (opts.modelCheck) {
+    // Two views' silhouettes can already contradict their relative pose (their cones miss).
+    const res = checkModel(state, opts.modelCheck);
+    if (!res.ok) return { state, refusedSeed: `the two-view model disagrees with the photos' silhouettes: in ${views[res.worstView!].name}, ${res.reason}` };
+  }
   opts.onEvent?.({ type: 'step', stage: 'poses', step: 2, total: views.length, metrics: { points: state.points.size } });
   // Views tried at a given number of 2D-3D correspondences; retried only when that number grows.
   const triedAt = new Map<number, number>();
+  // Views whose registration made the model fail opts.modelCheck: not tried again.
+  const refusedByCheck = new Set<number>();
   for (;;) {
     throwIfCancelled(opts.signal);
+    const before = opts.modelCheck ? snapshot(state) : null;
     const order = views
-      .map((_, v) => ({ v, n: state.poses[v] ? -1 : correspondences(state, v).X.length / 3 }))
+      .map((_, v) => ({ v, n: state.poses[v] || refusedByCheck.has(v) ? -1 : correspondences(state, v).X.length / 3 }))
       .filter((c) => c.n >= 0 && (triedAt.get(c.v) ?? -1) < c.n)
       .sort((a, b) => b.n - a.n);
     let registered = false;
@@ -218,14 +248,23 @@ function reconstructFrom(
       registered = true;
       break;
     }
-    if (!registered && (opts.relativePoseFallback ?? true)) registered = placeFallbackView(state, pairs, opts, failures);
+    if (!registered && (opts.relativePoseFallback ?? true)) registered = placeFallbackView(state, pairs, opts, failures, refusedByCheck);
     if (!registered) break;
     triangulateTracks(state, opts);
     adjust(state, { fixed: firstRegistered(state), refineFocal: false, signal: opts.signal });
     filterOutliers(state, thrPx);
+    if (before) {
+      const refused = refuseInconsistent(state, before, pairs, opts.modelCheck!, failures, refusedByCheck, opts);
+      if (refused && refused.evidence > init.inlierCount) {
+        // The model contradicts a view with a stronger pair to it than the seed pair: the
+        // seed is the weaker evidence (e.g. a pair matched across a symmetric object).
+        return { state, refusedSeed: `its model contradicts ${views[refused.view].name}, whose pair with a registered view has ${refused.evidence} inliers, more than the seed pair (${refused.reason})` };
+      }
+      if (refused) continue;
+    }
     opts.onEvent?.({ type: 'step', stage: 'poses', step: registeredCount(state), total: views.length, metrics: { points: state.points.size } });
   }
-  return state;
+  return { state };
 }
 
 function firstRegistered(s: State): number {
@@ -340,10 +379,24 @@ function finish(s: State, opts: SfmOptions, failures: Map<number, string>, pairs
     // Two views hardly constrain the focal length (it trades against depth and
     // rotation): refining it from a poor default there bends the rotation instead.
     const refineFocal = (opts.refineFocal ?? true) && registeredCount(s) >= 3;
-    adjust(s, { fixed: firstRegistered(s), refineFocal, signal: opts.signal });
-    filterOutliers(s, thrPx);
-    report = adjust(s, { fixed: firstRegistered(s), refineFocal, signal: opts.signal, maxIterations: 50 });
-    filterOutliers(s, thrPx);
+    const polish = (withFocal: boolean) => {
+      adjust(s, { fixed: firstRegistered(s), refineFocal: withFocal, signal: opts.signal });
+      filterOutliers(s, thrPx);
+      report = adjust(s, { fixed: firstRegistered(s), refineFocal: withFocal, signal: opts.signal, maxIterations: 50 });
+      filterOutliers(s, thrPx);
+    };
+    // The model passed the check at the initial focal length; a few views can let the
+    // focal length drift far off (it trades against depth and rotation): when the
+    // refined model fails the check, keep the initial focal length instead.
+    const before = opts.modelCheck && refineFocal ? snapshot(s) : null;
+    polish(refineFocal);
+    const res = before ? checkModel(s, opts.modelCheck!) : null;
+    if (before && res && !res.ok) {
+      const f = s.intrinsics.map((K) => K.f.toFixed(0)).join(', ');
+      Object.assign(s, before);
+      polish(false);
+      opts.onEvent?.({ type: 'warning', stage: 'poses', message: `focal length not refined: refined to ${f} px, the model disagrees with the photos' silhouettes (in ${s.views[res.worstView!].name}, ${res.reason}); kept ${s.intrinsics.map((K) => K.f.toFixed(0)).join(', ')} px` });
+    }
   }
   const { problem, cams, trackIds } = toProblem(s);
   const perView = s.views.map(() => ({ n: 0, sq: 0 }));

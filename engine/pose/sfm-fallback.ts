@@ -12,13 +12,14 @@ import type { VerifiedPair } from './two-view.js';
 
 /**
  * The relative-pose fallback (relative-placement.ts) for the unregistered views with
- * verified pairs to the model, strongest pair first; places at most one view.
+ * verified pairs to the model, strongest pair first; places at most one view. Views in
+ * `skip` (refused by the model check before) are not tried.
  */
-export function placeFallbackView(s: State, pairs: VerifiedPair[], opts: SfmOptions, failures: Map<number, string>): boolean {
+export function placeFallbackView(s: State, pairs: VerifiedPair[], opts: SfmOptions, failures: Map<number, string>, skip: ReadonlySet<number> = new Set()): boolean {
   const strongest = (ps: VerifiedPair[]) => Math.max(...ps.map((p) => p.inlierCount));
   const candidates = s.views
     .map((_, v) => ({ v, ps: pairs.filter((p) => (p.a === v && s.poses[p.b]) || (p.b === v && s.poses[p.a])) }))
-    .filter((c) => !s.poses[c.v] && c.ps.length > 0)
+    .filter((c) => !s.poses[c.v] && !skip.has(c.v) && c.ps.length > 0)
     .sort((x, y) => strongest(y.ps) - strongest(x.ps));
   const normalized = (v: number, kp: number): [number, number] => {
     const K = s.intrinsics[s.views[v].group];
@@ -59,7 +60,7 @@ export function placeFallbackView(s: State, pairs: VerifiedPair[], opts: SfmOpti
   if (opts.depthPrior) {
     const thrPx = opts.reprojThresholdPx ?? 4;
     const withDepth = s.views
-      .map((_, v) => ({ v, corr: s.poses[v] ? null : correspondences(s, v) }))
+      .map((_, v) => ({ v, corr: s.poses[v] || skip.has(v) ? null : correspondences(s, v) }))
       .filter((c) => c.corr && c.corr.keypoints.length >= 4)
       .sort((a, b) => b.corr!.keypoints.length - a.corr!.keypoints.length);
     for (const { v, corr } of withDepth) {

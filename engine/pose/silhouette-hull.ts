@@ -103,7 +103,7 @@ export function hullBounds(views: HullView[]): { centre: Vec3; halfSize: number 
  * rounding (a superset); without it (the default) its silhouettes are tighter, closer
  * to the masks, which is what the search scores.
  */
-function dilate(m: SilhouetteMask): Uint8Array {
+export function dilate(m: SilhouetteMask): Uint8Array {
   const out = new Uint8Array(m.inside.length);
   for (let y = 0; y < m.height; y++) {
     for (let x = 0; x < m.width; x++) {
@@ -122,7 +122,7 @@ function dilate(m: SilhouetteMask): Uint8Array {
 }
 
 /** Whether the silhouette reaches the image border (the object may extend beyond the frame). */
-function touchesBorder(m: SilhouetteMask): boolean {
+export function touchesBorder(m: SilhouetteMask): boolean {
   for (let x = 0; x < m.width; x++) if (m.inside[x] || m.inside[(m.height - 1) * m.width + x]) return true;
   for (let y = 0; y < m.height; y++) if (m.inside[y * m.width] || m.inside[y * m.width + m.width - 1]) return true;
   return false;

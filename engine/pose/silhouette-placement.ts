@@ -24,6 +24,7 @@ import { cameraAtMask, maskCoverage, maskFromAlpha, type MaskOptions, type Silho
 import { renderHullSilhouette } from './silhouette-render.js';
 import { searchGroupPose, type GroupView, type SearchOptions } from './silhouette-search.js';
 import type { Vec3 } from './linalg.js';
+import type { ModelCheckOptions } from './model-silhouette-check.js';
 import type { Pose } from './triangulate.js';
 
 export interface SilhouetteOptions extends MaskOptions {
@@ -45,6 +46,11 @@ export interface SilhouetteOptions extends MaskOptions {
    * smaller value (0.005 places all of lego8) is the user's explicit risk.
    */
   minMargin?: number;
+  /**
+   * the check of the SfM model against the masks during registration
+   * (model-silhouette-check.ts; default on, false turns it off)
+   */
+  modelCheck?: ModelCheckOptions | false;
   /** largest loss of a placed view's silhouette coverage after re-carving with the new views (default 0.08) */
   maxCoverageDrop?: number;
   search?: Omit<SearchOptions, 'signal'>;
