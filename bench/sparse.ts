@@ -9,6 +9,9 @@
  *   all-new      the defaults + binocular consistency + opacity decay
  *   all-decay    the defaults + opacity decay (the same as all since the defaults include it)
  *   new-only     binocular consistency + opacity decay alone
+ *   drop         DropGaussian alone (rate ramped 0 -> 0.2 over the run); drop-decay: + SPARSE_VIEW_DEFAULTS
+ *   cor          CoR-GS co-regularization alone (two fields: pseudo-view term + co-pruning)
+ *   cor-decay    the defaults + CoR-GS co-regularization
  * with reference poses (only the reconstruction is judged), then `all` and `plain` again
  * with poses estimated from the 3 photos (test views aligned: similarity from the
  * training cameras, then photometric test-time pose alignment with the Gaussians frozen).
@@ -45,6 +48,7 @@ import { mutualKnnGraph } from '../engine/train/regularizers/knn-graph.js';
 import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, SPARSE_VIEW_TERMS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
 import { SsimL1Loss } from '../engine/train/ssim.js';
 import { Trainer } from '../engine/train/trainer.js';
+import { CoTraining, coRegularizationOn } from '../engine/train/co-regularization/co-training.js';
 import { createStorage, writeBuffer } from '../engine/gpu/buffers.js';
 import { readFileSync } from 'node:fs';
 
@@ -81,14 +85,17 @@ const SINGLES: Record<string, Partial<SparseViewConfig>> = {
   'pseudo-views': { pseudoViewInterval: T.pseudoViewInterval, pseudoViewWeight: T.pseudoViewWeight, pseudoViewFrom: T.pseudoViewFrom, pseudoViewRamp: T.pseudoViewRamp },
   'binocular': { binocular: T.binocular, binocularBaseline: T.binocularBaseline, binocularFrom: T.binocularFrom, binocularMinAlpha: T.binocularMinAlpha },
   'opacity-decay': { opacityDecay: T.opacityDecay, opacityDecayFrom: T.opacityDecayFrom },
+  'drop': { dropRate: T.dropRate, dropFrom: T.dropFrom, dropRamp: T.dropRamp },
+  'cor': { coRegularization: T.coRegularization, coRegularizationFrom: T.coRegularizationFrom, coPruneInterval: T.coPruneInterval, coPruneDistance: T.coPruneDistance },
 };
 // `all-new`: the defaults plus the self-supervised terms (binocular consistency, opacity decay).
 const NEW_TERMS: Partial<SparseViewConfig> = { ...SINGLES.binocular, ...SINGLES['opacity-decay'] };
 const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
 // `all-decay`: the defaults plus opacity decay only (= all since the defaults include it; kept for the record).
-const ALL_VARIANTS: Record<string, Partial<SparseViewConfig>> = { 'all-new': NEW_TERMS, 'all-decay': SINGLES['opacity-decay'] };
+const ALL_VARIANTS: Record<string, Partial<SparseViewConfig>> = { 'all-new': NEW_TERMS, 'all-decay': SINGLES['opacity-decay'], 'cor-decay': SINGLES.cor };
 // `new-only`: binocular consistency and opacity decay without the other regularizers.
 SINGLES['new-only'] = NEW_TERMS;
+ALL_VARIANTS['drop-decay'] = SINGLES.drop;
 const runs = arg('runs', allRuns.join(',')).split(',');
 
 const gpu = await acquireGpu();
@@ -130,6 +137,7 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
   const t0 = performance.now();
   const images = new FrameImages(d.frames, { background: [0, 0, 0] });
   let trainer: Trainer;
+  let co: CoTraining | undefined;
   if (name === '3dgs-random') {
     trainer = await Trainer.create(gpu, d, { ...cfg.train, shDegree: cfg.init.shDegree ?? 1, randomInitCount: 20_000 }, { images, trainViews: train });
   } else {
@@ -142,11 +150,18 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
     });
     t = Trainer.fromScene(gpu, d, scene, { ...cfg.train, shDegree: scene.shDegree }, { images, trainViews: train, lossTerms: setup.lossTerms, hooks: setup.hooks });
     trainer = t;
+    // CoR-GS: a second field from the same start, with the same terms; the result is the first.
+    if (coRegularizationOn(reg)) {
+      co = CoTraining.pair(t, init.scene, reg, { trainViews: train, regularizerConfig: reg, regularizers: (c, get) => createSparseViewRegularizers(gpu, c, {
+        cameras: d.frames.map((f) => f.camera), trainViews: train, priors: init.priors, extent: d.extent, background: [0, 0, 0],
+        coherence: { neighbours: graph.neighbours, edges: graph.edges, initialMeans: Float32Array.from(init.scene.means) }, trainer: get,
+      }) });
+    }
   }
   // Stepping by hand is the same computation as trainer.train() (which only adds events).
   const curve: CurvePoint[] = [];
   while (trainer.stepCount < steps) {
-    await trainer.step();
+    await (co ?? trainer).step();
     if (curveEvery > 0 && trainer.stepCount % curveEvery === 0 && trainer.stepCount < steps) {
       curve.push({ step: trainer.stepCount, trainPsnr: (await evaluate(trainer, train)).psnr, psnr: (await evaluate(trainer, test)).psnr });
       const c = curve[curve.length - 1];
@@ -156,6 +171,8 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
   if (alignTest) await alignTest(trainer);
   const ev = await evaluate(trainer, test, { imagesDir: join(outDir, `${posesLabel}-${name}`) });
   const trainEv = await evaluate(trainer, train);
+  if (co) console.log(`  ${name}: co-pruning ${co.coPrunes.map((p) => `step ${p.step}: ${p.beforeA}->${p.afterA} / ${p.beforeB}->${p.afterB}`).join(', ') || 'none'} (τ ${co.pruneDistance.toFixed(2)})`);
+  co?.dispose();
   const r: RunResult = { name, poses: posesLabel, curve, trainPsnr: trainEv.psnr, psnr: ev.psnr, ssim: ev.ssim, gaussians: ev.gaussians, seconds: (performance.now() - t0) / 1000, perView: ev.views.map((v) => ({ name: v.name, psnr: v.psnr, ssim: v.ssim })) };
   trainer.dispose();
   console.log(`${posesLabel.padEnd(10)} ${name.padEnd(18)} train PSNR ${r.trainPsnr.toFixed(2)}  PSNR ${r.psnr.toFixed(2)}  SSIM ${r.ssim.toFixed(4)}  ${r.gaussians} Gaussians  ${r.seconds.toFixed(0)} s`);

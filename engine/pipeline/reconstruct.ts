@@ -31,6 +31,7 @@ import { mutualKnnGraph } from '../train/regularizers/knn-graph.js';
 import { createSparseViewRegularizers, type FramePrior } from '../train/regularizers/sparse-view.js';
 import type { StepProfiler } from '../train/step-profile.js';
 import { Trainer, type TrainerMeta } from '../train/trainer.js';
+import { CoTraining, coRegularizationOn } from '../train/co-regularization/co-training.js';
 import type { ReconstructConfig } from './config.js';
 import { loadDepthMap, saveDepthMap } from './depth-store.js';
 import { silentSink, type EventSink } from './events.js';
@@ -153,7 +154,7 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
     });
     const graph = mutualKnnGraph(initial.means, 4);
     let trainer: Trainer | undefined;
-    const reg = createSparseViewRegularizers(gpu, cfg.regularizers, {
+    const regInputs = {
       cameras: dataset.frames.map((f) => f.camera),
       trainViews: all,
       priors,
@@ -161,7 +162,8 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
       background: (cfg.train.background ?? [0, 0, 0]) as [number, number, number],
       coherence: { neighbours: graph.neighbours, edges: graph.edges, initialMeans: Float32Array.from(initial.means) },
       trainer: () => trainer!,
-    });
+    };
+    const reg = createSparseViewRegularizers(gpu, cfg.regularizers, regInputs);
     const trainerOpts = { lossTerms: reg.lossTerms, hooks: reg.hooks, trainViews: all, profiler: opts.trainProfiler };
     if (reg.poseRefiner) reg.poseRefiner.profiler = opts.trainProfiler;
     if (existsSync(ckptPath)) {
@@ -175,7 +177,12 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
       if (e.type === 'step' && e.metrics?.loss !== undefined) lastLoss = e.metrics.loss;
       ctx.onEvent(e);
     };
-    await trainer.train({ onEvent: sink, signal: ctx.signal, checkpointPath: ckptPath, psnrEvery: 50 });
+    // CoR-GS: a second field beside this one (twice the training cost); its runs keep no checkpoint, a cancelled one restarts training.
+    const co = coRegularizationOn(cfg.regularizers) && trainer.stepCount === 0
+      ? CoTraining.pair(trainer, initial, cfg.regularizers, { trainViews: all, regularizerConfig: cfg.regularizers, regularizers: (c, get) => createSparseViewRegularizers(gpu, c, { ...regInputs, trainer: get }) })
+      : undefined;
+    await (co ?? trainer).train({ onEvent: sink, signal: ctx.signal, ...(co ? {} : { checkpointPath: ckptPath }), psnrEvery: 50 });
+    co?.dispose();
     const scene = await trainer.scene();
     writeFileAtomic(join(out, 'scene.ply'), encodePly(scene));
     // Cameras go out at the photos' own size (training ran on downscaled copies), so other tools can pair them with the files.

@@ -23,6 +23,7 @@ import { samplePseudoView } from './pseudo-views.js';
 import { ShapeRegularizer } from './shape.js';
 import { BinocularConsistency, neighbourSpacing, shiftedCamera } from './binocular.js';
 import { OpacityDecay } from './opacity-decay.js';
+import { DropGaussianHook } from './drop-gaussian.js';
 import { shDegreeAt } from '../schedule.js';
 import type { TrainConfig } from '../config.js';
 import { DepthWarper } from './warp-depth.js';
@@ -82,6 +83,29 @@ export interface SparseViewConfig {
    */
   opacityDecay: number;
   opacityDecayFrom: number;
+  /**
+   * DropGaussian (Park et al., CVPR 2025; drop-gaussian.ts): each training render drops every
+   * Gaussian with probability r and scales the kept opacities by 1 / (1 - r); evaluation renders
+   * all of them. r = dropRate x a linear ramp from fraction dropFrom of the run over fraction
+   * dropRamp of it (the paper: 0.2 x step / iterations; 0: off). At most 0.5.
+   */
+  dropRate: number;
+  dropFrom: number;
+  dropRamp: number;
+  /**
+   * CoR-GS co-regularization (Zhang et al., ECCV 2024; engine/train/co-regularization/): a second
+   * field trained beside the first from the same start with another seed. Weight of the
+   * pseudo-view term (SSIM + L1 between the two fields' renders at a camera between training
+   * views, every step from fraction coRegularizationFrom of the run; 0: off); co-pruning every
+   * coPruneInterval (a fraction of the run; 0: off) once densification has started, to the end,
+   * of the Gaussians with no Gaussian of the other field within coPruneDistance x the mean
+   * distance between neighbouring training cameras. Either on doubles the training cost (two fields); the pseudo view adds a render and
+   * backward per field per step. The pipeline and bench/sparse run it when either is on.
+   */
+  coRegularization: number;
+  coRegularizationFrom: number;
+  coPruneInterval: number;
+  coPruneDistance: number;
   /** Joint camera refinement (0 learning rates: off). */
   poses: PoseRefineConfig;
 }
@@ -112,6 +136,13 @@ export const NO_REGULARIZERS: Readonly<SparseViewConfig> = Object.freeze({
   binocularMinAlpha: 0.5,
   opacityDecay: 0,
   opacityDecayFrom: 0,
+  dropRate: 0,
+  dropFrom: 0,
+  dropRamp: 1,
+  coRegularization: 0,
+  coRegularizationFrom: 0.05,
+  coPruneInterval: 0,
+  coPruneDistance: 2,
   poses: { rotationLr: 0, translationLr: 0, priorWeight: 1e-2, startStep: 50 },
 });
 
@@ -148,6 +179,17 @@ export const SPARSE_VIEW_TERMS: Readonly<SparseViewConfig> = Object.freeze({
   binocularFrom: 2 / 3,
   opacityDecay: 0.005,
   opacityDecayFrom: 1 / 6,
+  // DropGaussian: the authors' code ramps the rate linearly from 0 to 0.2 over the whole run.
+  dropRate: 0.2,
+  dropFrom: 0,
+  dropRamp: 1,
+  // CoR-GS on LLFF 3-view (its published scripts): pseudo-view weight 1 every step from step 500
+  // of 10000; co-pruning every 500 steps after densify_from_iter, to the end, at τ = 5 (COLMAP
+  // units; fern's training cameras are 2.4 apart here: 2x spacing).
+  coRegularization: 1,
+  coRegularizationFrom: 0.05,
+  coPruneInterval: 0.05,
+  coPruneDistance: 2,
   poses: { rotationLr: 1e-4, translationLr: 1e-4, priorWeight: 1e-2, startStep: 50 },
 });
 
@@ -186,6 +228,12 @@ export const SPARSE_VIEW_DEFAULTS: Readonly<SparseViewConfig> = Object.freeze({
   coherence: 0,
   pseudoViewInterval: 0,
   binocular: 0,
+  // DropGaussian off: on top of opacity decay, fern 126x94 2000 steps 25.11 vs 25.15 dB (2 seeds,
+  // SSIM +0.007), 504x378 300 steps 20.23 vs 20.54 (bench/results/sparse.md).
+  dropRate: 0,
+  // CoR-GS off until measured (bench/results/sparse.md); it doubles the training cost.
+  coRegularization: 0,
+  coPruneInterval: 0,
 });
 
 /** A depth prior at a frame's training resolution. */
@@ -210,7 +258,7 @@ export interface TrainerView {
   readonly state: TrainState;
   readonly rasterizer: Rasterizer;
   /** The run's length, for schedules given as fractions of it (Trainer has it), and its SH schedule. */
-  readonly cfg?: { readonly iterations: number } & Partial<Pick<TrainConfig, 'shDegree' | 'shDegreeInterval'>>;
+  readonly cfg?: { readonly iterations: number } & Partial<Pick<TrainConfig, 'shDegree' | 'shDegreeInterval' | 'seed'>>;
 }
 
 /**
@@ -330,6 +378,7 @@ export function createSparseViewRegularizers(
       }
     : undefined;
   const decay = cfg.opacityDecay > 0 ? new OpacityDecay(gpu) : undefined;
+  const drop = cfg.dropRate > 0 ? new DropGaussianHook(gpu, { rate: cfg.dropRate, from: cfg.dropFrom, ramp: cfg.dropRamp }) : undefined;
   const binocularTerm: LossTerm = {
     name: 'binocular',
     encode(enc: GPUCommandEncoder, ctx: LossContext) {
@@ -349,8 +398,18 @@ export function createSparseViewRegularizers(
     },
   };
 
+  // DropGaussian substitutes the training view's scene after the binocular hook rendered its
+  // shifted camera (which keeps the whole scene).
+  const withDrop = (before: StepHooks['beforeRender']): StepHooks['beforeRender'] =>
+    drop
+      ? async (info) => {
+          await before?.(info);
+          const c = inputs.trainer().cfg;
+          return drop.beforeRender(info.step, c?.iterations, c?.seed ?? 0, info.scene);
+        }
+      : before;
   const hooks: StepHooks = {
-    beforeRender: bino
+    beforeRender: withDrop(bino
       ? async ({ step, frameIndex }) => {
           bino.pending = undefined;
           const t = inputs.trainer();
@@ -365,10 +424,13 @@ export function createSparseViewRegularizers(
           bino.pending = { step, result, fxb: cam.fx * baseline };
           return undefined;
         }
-      : undefined,
+      : undefined),
     afterBackward: async (ctx) => {
       const t = inputs.trainer();
       const st = t.state;
+      // First: the gradient of the dropped render becomes the trained logits' gradient before
+      // the terms below add theirs (which are w.r.t. the trained parameters already).
+      drop?.afterBackward(ctx.step, st);
       const enc = gpu.device.createCommandEncoder({ label: 'sparse-view/params' });
       if (cfg.scaleRatio > 0 || cfg.hugeScale > 0 || cfg.opacityEntropy > 0) {
         shape.encode(enc, st.count, { logScales: st.scene.logScales, opacityLogits: st.scene.opacityLogits, vLogScales: st.grads.vLogScales, vOpacityLogits: st.grads.vOpacityLogits }, {
@@ -477,6 +539,7 @@ export function createSparseViewRegularizers(
         bino.vShifted?.destroy();
       }
       decay?.dispose();
+      drop?.dispose();
     },
   };
 }
