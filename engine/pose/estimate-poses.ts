@@ -367,16 +367,18 @@ function depthSampler(priors: (DepthPrior | null | undefined)[], views: { width:
 
 /** FNV-1a over size and pixels: equal hashes mean identical images (for duplicate detection). */
 function pixelHash(img: RgbaImage): string {
+  // FNV-1a over 32-bit words (4 pixels' bytes per step: a quarter of the byte loop's
+  // iterations, which cost ~50 ms for three 0.2 MP photos in a cold process).
+  const d = img.data;
+  const aligned = d.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(d.buffer, d.byteOffset, d.length >> 2) : new Uint32Array(0);
   let h = 0x811c9dc5;
-  const mix = (v: number) => {
-    h ^= v;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  };
-  mix(img.width);
-  mix(img.height);
-  for (let i = 0; i < img.data.length; i++) mix(img.data[i]);
+  h = Math.imul(h ^ img.width, 0x01000193) >>> 0;
+  h = Math.imul(h ^ img.height, 0x01000193) >>> 0;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193) >>> 0;
+  for (let i = words.length * 4; i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193) >>> 0;
   let h2 = 0;
-  for (let i = 0; i < img.data.length; i += 97) h2 = (Math.imul(h2, 31) + img.data[i]) >>> 0;
+  for (let i = 0; i < d.length; i += 97) h2 = (Math.imul(h2, 31) + d[i]) >>> 0;
   return `${img.width}x${img.height}:${h.toString(16)}:${h2.toString(16)}`;
 }
 
