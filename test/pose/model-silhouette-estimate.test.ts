@@ -8,12 +8,11 @@
  * photos without alpha, the old behaviour (view 3 registered, flipped) must remain.
  */
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../engine/io/image.js';
 import { estimatePoses, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
 import { mul3, rotationAngleDeg, tr3 } from '../../engine/pose/linalg.js';
 import { gaussian, rng } from '../util/close.js';
 import { scriptedBackend } from './scripted-backend.js';
-import { ASYMMETRIC, orbitCamera, renderObject } from './silhouette-synthetic.js';
+import { ASYMMETRIC, maskedPhotos, orbitCamera } from './silhouette-synthetic.js';
 import { addNoise, projectAll } from './synthetic.js';
 
 const SIZE = 96;
@@ -39,14 +38,7 @@ function keypoints(): Float64Array[] {
   });
 }
 
-function photos(withAlpha: boolean) {
-  return cameras.map((cam, v) => {
-    const img = renderObject(ASYMMETRIC, cam);
-    if (!withAlpha) for (let p = 3; p < img.data.length; p += 4) img.data[p] = 255;
-    img.data[0] = 10 * v; // which view the scripted extractor is looking at (a background pixel)
-    return { name: `view${v}.png`, bytes: encodePng(img) };
-  });
-}
+const photos = (withAlpha: boolean) => maskedPhotos(cameras, withAlpha);
 
 const backend = scriptedBackend(keypoints(), { width: SIZE, height: SIZE });
 /** Relative-rotation error (degrees) of view v against view 0. */

@@ -6,11 +6,10 @@
  * photos without alpha, it stays unregistered with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../engine/io/image.js';
 import { poseErrors } from '../../engine/pose/align.js';
 import { estimatePoses, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
 import { gaussian, rng } from '../util/close.js';
-import { ASYMMETRIC, orbitCamera, renderObject } from './silhouette-synthetic.js';
+import { maskedPhotos, orbitCamera } from './silhouette-synthetic.js';
 import { projectAll } from './synthetic.js';
 import { scriptedBackend } from './scripted-backend.js';
 
@@ -44,14 +43,7 @@ function keypointsOf(): Float64Array[] {
   });
 }
 
-function photos(withAlpha: boolean) {
-  return cameras.map((cam, v) => {
-    const img = renderObject(ASYMMETRIC, cam);
-    if (!withAlpha) for (let p = 3; p < img.data.length; p += 4) img.data[p] = 255;
-    img.data[0] = 10 * v; // which view the scripted extractor is looking at (a background pixel)
-    return { name: `view${v}.png`, bytes: encodePng(img) };
-  });
-}
+const photos = (withAlpha: boolean) => maskedPhotos(cameras, withAlpha);
 
 const backend = scriptedBackend(keypointsOf(), { width: W, height: H });
 const registered = (est: PoseEstimate) => est.views.filter((v) => v.registered).map((v) => v.name);

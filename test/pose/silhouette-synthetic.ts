@@ -3,7 +3,7 @@
  * (axis-aligned, union), rendered exactly (float64 ray-ellipsoid tests, 3x3 supersampled
  * alpha) from look-at cameras on a sphere around it, like a Blender object scene.
  */
-import type { RgbaImage } from '../../engine/io/image.js';
+import { encodePng, type RgbaImage } from '../../engine/io/image.js';
 import { cameraCenter, lookAtCamera, type Camera } from '../../engine/splat/camera.js';
 
 export interface Ellipsoid {
@@ -77,4 +77,17 @@ export function relativePose(a: Camera, b: Camera): { R: number[]; t: number[] }
   const t = [0, 1, 2].map((r) => b.t[r] - (R[3 * r] * a.t[0] + R[3 * r + 1] * a.t[1] + R[3 * r + 2] * a.t[2]));
   const n = Math.hypot(t[0], t[1], t[2]);
   return { R, t: t.map((x) => x / n) };
+}
+
+/**
+ * PNG photos of ASYMMETRIC from `cameras` (alpha = the mask, or opaque without alpha), named
+ * view<v>.png; pixel 0's red channel is 10 x v so a scripted extractor knows which view it sees.
+ */
+export function maskedPhotos(cameras: Camera[], withAlpha: boolean): { name: string; bytes: Uint8Array }[] {
+  return cameras.map((cam, v) => {
+    const img = renderObject(ASYMMETRIC, cam);
+    if (!withAlpha) for (let p = 3; p < img.data.length; p += 4) img.data[p] = 255;
+    img.data[0] = 10 * v; // a background pixel
+    return { name: `view${v}.png`, bytes: encodePng(img) };
+  });
 }

@@ -4,22 +4,15 @@
  * afterBackward runs the shifted backward, afterStep decays opacities).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../engine/io/dataset/load.js';
 import { createSparseViewRegularizers, NO_REGULARIZERS, type SparseViewConfig } from '../../engine/train/regularizers/sparse-view.js';
 import { Trainer } from '../../engine/train/trainer.js';
 import { sigmoid, type GaussianScene } from '../../engine/splat/scene.js';
-import { gaussian, rng } from '../util/close.js';
 import { testGpu } from '../util/gpu.js';
-import { knownScene, ringCams, writeSyntheticCapture } from './synthetic.js';
+import { jitteredCapture } from './synthetic.js';
 
 async function setup() {
   const gpu = await testGpu();
-  const known = knownScene(80, 2);
-  const dataset = await loadDataset(await writeSyntheticCapture(gpu, known, ringCams(6, 32), [0, 0, 0]));
-  // Start from the true scene with jittered centres, so the geometry has something to correct.
-  const rand = rng(5);
-  const start: GaussianScene = { ...known, means: Float32Array.from(known.means, (v) => v + 0.05 * gaussian(rand)), opacityLogits: known.opacityLogits.slice(), logScales: known.logScales.slice(), quats: known.quats.slice(), sh: known.sh.slice() };
-  return { gpu, dataset, start };
+  return { gpu, ...(await jitteredCapture(gpu, 80)) };
 }
 
 async function train(env: Awaited<ReturnType<typeof setup>>, reg: Partial<SparseViewConfig>, steps: number, lrs: Record<string, number> = {}) {

@@ -6,8 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readF32, writeBuffer } from '../../engine/gpu/buffers.js';
-import { loadDataset } from '../../engine/io/dataset/load.js';
-import type { GaussianScene } from '../../engine/splat/scene.js';
 import { CoTraining, coRegularizationOn, type CoRegConfig } from '../../engine/train/co-regularization/co-training.js';
 import { keepRows } from '../../engine/train/co-regularization/keep-rows.js';
 import { TrainState } from '../../engine/train/gpu-state.js';
@@ -16,18 +14,13 @@ import type { TrainConfig } from '../../engine/train/config.js';
 import { Trainer } from '../../engine/train/trainer.js';
 import { gaussian, rng } from '../util/close.js';
 import { testGpu } from '../util/gpu.js';
-import { knownScene, ringCams, writeSyntheticCapture } from './synthetic.js';
+import { jitteredCapture } from './synthetic.js';
 
 const OFF: CoRegConfig = { coRegularization: 0, coRegularizationFrom: 0, coPruneInterval: 0, coPruneDistance: 2 };
 
 async function setup() {
   const gpu = await testGpu();
-  const known = knownScene(80, 2);
-  const dataset = await loadDataset(await writeSyntheticCapture(gpu, known, ringCams(6, 32), [0, 0, 0]));
-  const rand = rng(5);
-  // The true scene with jittered centres, so training has something to correct.
-  const start: GaussianScene = { ...known, means: Float32Array.from(known.means, (v) => v + 0.05 * gaussian(rand)), opacityLogits: known.opacityLogits.slice(), logScales: known.logScales.slice(), quats: known.quats.slice(), sh: known.sh.slice() };
-  return { gpu, dataset, start };
+  return { gpu, ...(await jitteredCapture(gpu, 80)) };
 }
 type Env = Awaited<ReturnType<typeof setup>>;
 

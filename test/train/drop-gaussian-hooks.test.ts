@@ -5,7 +5,6 @@
  * evaluation renders) is never the dropped one.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../engine/io/dataset/load.js';
 import { readF32 } from '../../engine/gpu/buffers.js';
 import { fieldWidths, type SceneGrads } from '../../engine/splat/gpu-scene.js';
 import { createSparseViewRegularizers, NO_REGULARIZERS, type SparseViewConfig } from '../../engine/train/regularizers/sparse-view.js';
@@ -14,17 +13,12 @@ import { DROPPED_LOGIT, keepGaussian } from '../../engine/train/regularizers/ref
 import type { StepHooks } from '../../engine/train/hooks.js';
 import { Trainer } from '../../engine/train/trainer.js';
 import type { GaussianScene } from '../../engine/splat/scene.js';
-import { gaussian, rng } from '../util/close.js';
 import { testGpu } from '../util/gpu.js';
-import { knownScene, ringCams, writeSyntheticCapture } from './synthetic.js';
+import { jitteredCapture } from './synthetic.js';
 
 async function setup() {
   const gpu = await testGpu();
-  const known = knownScene(120, 2);
-  const dataset = await loadDataset(await writeSyntheticCapture(gpu, known, ringCams(6, 32), [0, 0, 0]));
-  const rand = rng(5);
-  const start: GaussianScene = { ...known, means: Float32Array.from(known.means, (v) => v + 0.05 * gaussian(rand)), opacityLogits: known.opacityLogits.slice(), logScales: known.logScales.slice(), quats: known.quats.slice(), sh: known.sh.slice() };
-  return { gpu, dataset, start };
+  return { gpu, ...(await jitteredCapture(gpu, 120)) };
 }
 
 type Env = Awaited<ReturnType<typeof setup>>;

@@ -12,6 +12,7 @@ import { lookAtCamera, openGlCameraToWorld, type Camera } from '../../engine/spl
 import { GpuScene } from '../../engine/splat/gpu-scene.js';
 import { Rasterizer, readRender } from '../../engine/splat/render.js';
 import { createScene, logit, rgbToShDc, type GaussianScene } from '../../engine/splat/scene.js';
+import { loadDataset } from '../../engine/io/dataset/load.js';
 import { gaussian, rng } from '../util/close.js';
 
 export function knownScene(count: number, seed: number): GaussianScene {
@@ -64,4 +65,16 @@ export async function writeSyntheticCapture(gpu: Gpu, scene: GaussianScene, cams
     }),
   );
   return dir;
+}
+
+/**
+ * A 6-view ring capture of knownScene(count, 2) at 32 px, and a start scene: the true one with
+ * centres jittered by 0.05 (seeded), so training has geometry to correct (the hook tests).
+ */
+export async function jitteredCapture(gpu: Gpu, count: number) {
+  const known = knownScene(count, 2);
+  const dataset = await loadDataset(await writeSyntheticCapture(gpu, known, ringCams(6, 32), [0, 0, 0]));
+  const rand = rng(5);
+  const start: GaussianScene = { ...known, means: Float32Array.from(known.means, (v) => v + 0.05 * gaussian(rand)), opacityLogits: known.opacityLogits.slice(), logScales: known.logScales.slice(), quats: known.quats.slice(), sh: known.sh.slice() };
+  return { dataset, start };
 }
