@@ -12,7 +12,7 @@
  *   - Sparrow, "process": the wall time of that whole process (node + tsx start-up, the
  *     modules' TypeScript transform and import, the stage, exit) — a bound a CLI user sees.
  * CPU: user + system time of the child processes (all their threads), from
- * /proc/self/stat. Runs of the methods are interleaved in each repeat (order rotated),
+ * /proc/self/stat; for Sparrow also the main thread's own CPU over files->poses. Runs of the methods are interleaved in each repeat (order rotated),
  * so that load from other jobs on the machine falls on all of them alike; the 1-minute
  * load average is recorded at every run. --before DIR runs a second Sparrow tree (e.g. a
  * copy of the code before a change) the same way; --root DIR the main one (default: here).
@@ -39,6 +39,8 @@ interface Run {
   filesToPosesS?: number;
   /** CPU time of the Sparrow process over files->poses (all its threads) */
   filesToPosesCpuS?: number;
+  /** the main thread's CPU time over files->poses (NaN where not measured) */
+  filesToPosesMainCpuS?: number;
   cpuS: number;
   load1: number;
   registered: number;
@@ -63,7 +65,7 @@ function runSparrowCold(method: string, root: string, s: Subset, ref: Map<string
   const cpuS = (childrenCpuMs() - cpu0) / 1000;
   const line = out.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (out.status !== 0 || !line) throw new Error(`${method} ${s.id}: child failed (${out.status}): ${out.stderr?.slice(-2000)}`);
-  const r = JSON.parse(line) as { views: { name: string; camera: Camera | null }[]; timingsMs: Record<string, number>; filesToPosesMs: number; filesToPosesCpuMs: number };
+  const r = JSON.parse(line) as { views: { name: string; camera: Camera | null }[]; timingsMs: Record<string, number>; filesToPosesMs: number; filesToPosesCpuMs: number; filesToPosesMainCpuMs?: number | null };
   const cams = new Map<string, Camera>();
   for (const v of r.views) if (v.camera) cams.set(v.name, v.camera);
   const e = errorsFor(cams, ref, s.files);
@@ -73,6 +75,7 @@ function runSparrowCold(method: string, root: string, s: Subset, ref: Map<string
     wallS,
     filesToPosesS: r.filesToPosesMs / 1000,
     filesToPosesCpuS: r.filesToPosesCpuMs / 1000,
+    filesToPosesMainCpuS: typeof r.filesToPosesMainCpuMs === 'number' ? r.filesToPosesMainCpuMs / 1000 : NaN,
     cpuS,
     load1,
     registered: cams.size,
@@ -143,8 +146,8 @@ async function main() {
     `Cold runs, ${repeats} repeats interleaved; ${new Date().toISOString()}; CPU only, 2 shared cores. Times: median (min-max), seconds.`,
     `Command: \`npx tsx bench/poses-cold.ts ${args.join(' ')}\``,
     '',
-    '| subset | method | registered | rot. mean / max (°) | ATE / spread | focal err. | files->poses, in process (s) | its CPU (s) | process wall (s) | process CPU (s) | load avg (1 min) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| subset | method | registered | rot. mean / max (°) | ATE / spread | focal err. | files->poses, in process (s) | its CPU (s) | its main-thread CPU (s) | process wall (s) | process CPU (s) | load avg (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of sets) {
     for (const m of methods) {
@@ -152,7 +155,7 @@ async function main() {
       const r0 = rs[0];
       const same = rs.every((r) => r.registered === r0.registered && Math.abs(r.pairMean - r0.pairMean) < 1e-9);
       lines.push(
-        `| ${s.id} | ${m.name} | ${r0.registered}/${r0.total} | ${f(r0.pairMean)} / ${f(r0.pairMax)}${same ? '' : ' (varies)'} | ${f(r0.ate, 3)} | ${f(r0.focalErr * 100, 1)}% | ${r0.filesToPosesS !== undefined ? spread(rs.map((r) => r.filesToPosesS!)) : '—'} | ${r0.filesToPosesCpuS !== undefined ? spread(rs.map((r) => r.filesToPosesCpuS!)) : '—'} | ${spread(rs.map((r) => r.wallS))} | ${spread(rs.map((r) => r.cpuS))} | ${spread(rs.map((r) => r.load1), 1)} |`,
+        `| ${s.id} | ${m.name} | ${r0.registered}/${r0.total} | ${f(r0.pairMean)} / ${f(r0.pairMax)}${same ? '' : ' (varies)'} | ${f(r0.ate, 3)} | ${f(r0.focalErr * 100, 1)}% | ${r0.filesToPosesS !== undefined ? spread(rs.map((r) => r.filesToPosesS!)) : '—'} | ${r0.filesToPosesCpuS !== undefined ? spread(rs.map((r) => r.filesToPosesCpuS!)) : '—'} | ${r0.filesToPosesMainCpuS !== undefined ? spread(rs.map((r) => r.filesToPosesMainCpuS!)) : '—'} | ${spread(rs.map((r) => r.wallS))} | ${spread(rs.map((r) => r.cpuS))} | ${spread(rs.map((r) => r.load1), 1)} |`,
       );
     }
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t,lego8c,lego8d,lego12] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -71,6 +71,11 @@ export function subsets(): Subset[] {
     // training views (indices 3, 9, ..., 45 of the 50) and 8 of the test views.
     { id: 'lego8b', scene: 'lego', files: Array.from({ length: 8 }, (_, k) => lego.train_filenames[3 + 6 * k]) },
     { id: 'lego8t', scene: 'lego', files: evenly(lego.test_filenames, 8) },
+    // Held out from the silhouette-group placement's thresholds (chosen on the three above):
+    // two more interleaved 8-view training subsets and a 12-view one.
+    { id: 'lego8c', scene: 'lego', files: Array.from({ length: 8 }, (_, k) => lego.train_filenames[1 + 6 * k]) },
+    { id: 'lego8d', scene: 'lego', files: Array.from({ length: 8 }, (_, k) => lego.train_filenames[5 + 6 * k]) },
+    { id: 'lego12', scene: 'lego', files: evenly(lego.train_filenames, 12) },
   ];
 }
 
@@ -118,7 +123,7 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
     };
     failed.unshift(`per view (method, median rot. err. vs the others): ${reg.map((v) => `${basename(v.name)} ${v.method} ${f(medErr(v), 1)}°`).join(', ')}`);
   }
-  const bySilhouette = est.views.filter((v) => v.method === 'silhouette');
+  const bySilhouette = est.views.filter((v) => v.method === 'silhouette' || v.method === 'silhouette-group');
   if (bySilhouette.length) {
     // Per placed view: mean relative-rotation error against the other registered views.
     const errOf = (v: (typeof est.views)[number]) => {

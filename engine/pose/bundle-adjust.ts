@@ -13,7 +13,7 @@
  * kept in check by the LM damping (the solution's scale does not drift because
  * every step is damped towards zero change in the null direction).
  */
-import { choleskySolve, expSO3, inv3, mul3 } from './linalg.js';
+import { choleskySolve, expSO3, mul3 } from './linalg.js';
 
 export interface BaCamera {
   R: number[];
@@ -295,7 +295,9 @@ function linearizePacked(s: PackedState, layout: { poseIndex: number[]; focalInd
       const ja1 = Jc[2 * e + 1];
       const ia = idx[e];
       gc[ia] += w * (ja0 * r0 + ja1 * r1);
-      for (let f2 = 0; f2 < ne; f2++) Hcc[ia * nc + idx[f2]] += w * (ja0 * Jc[2 * f2] + ja1 * Jc[2 * f2 + 1]);
+      // Upper triangle only (idx ascends within an observation: pose, then focal), mirrored
+      // below: the (b, a) term w * (Jb . Ja) is the (a, b) one bit for bit (products commute).
+      for (let f2 = e; f2 < ne; f2++) Hcc[ia * nc + idx[f2]] += w * (ja0 * Jc[2 * f2] + ja1 * Jc[2 * f2 + 1]);
       entryIndex[oi * ENTRIES + e] = ia;
       const base = (oi * ENTRIES + e) * 3;
       for (let k = 0; k < 3; k++) entryRow[base + k] = w * (ja0 * Jp[k] + ja1 * Jp[3 + k]);
@@ -306,6 +308,7 @@ function linearizePacked(s: PackedState, layout: { poseIndex: number[]; focalInd
       for (let l = 0; l < 3; l++) Hpp[h + 3 * k + l] += w * (Jp[k] * Jp[l] + Jp[3 + k] * Jp[3 + l]);
     }
   }
+  for (let a = 0; a < nc; a++) for (let b = 0; b < a; b++) Hcc[a * nc + b] = Hcc[b * nc + a];
   return { nc, Hcc, gc, Hpp, gp, entryIndex, entryRow, pointStart, pointObs, cost };
 }
 
@@ -330,6 +333,66 @@ function pointEntries(lin: BaLinearization, p: number): { index: number[]; row: 
   return { index, row };
 }
 
+/** Growable per-point scratch of solveSchur: camera parameter index, W row offset, W V^-1 rows. */
+interface EntryScratch {
+  index: Int32Array;
+  row: Int32Array;
+  /** [n, 3] */
+  WV: Float64Array;
+}
+
+/**
+ * Point p's entries (camera parameter index, W row offset) into s.index / s.row (grown
+ * as needed); returns their count. A module-level function rather than a closure made
+ * per solveSchur call: V8 deoptimized solveSchur ("wrong call target") on the second call.
+ */
+function gatherEntries(lin: BaLinearization, p: number, s: EntryScratch): number {
+  const { pointStart, pointObs, entryIndex } = lin;
+  let n = 0;
+  for (let k = pointStart[p]; k < pointStart[p + 1]; k++) {
+    const oi = pointObs[k];
+    for (let e = 0; e < ENTRIES; e++) {
+      const ia = entryIndex[oi * ENTRIES + e];
+      if (ia < 0) break;
+      if (n === s.index.length) {
+        const grow = (x: Int32Array) => Int32Array.from({ length: 2 * x.length }, (_, i) => (i < x.length ? x[i] : 0));
+        s.index = grow(s.index);
+        s.row = grow(s.row);
+        s.WV = new Float64Array(3 * s.index.length);
+      }
+      s.index[n] = ia;
+      s.row[n] = (oi * ENTRIES + e) * 3;
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * inv3 of linalg.ts written into out[o..o+9) (same expressions, so the same bits),
+ * without its array destructuring and result array: it runs once per point and LM
+ * step, mostly unoptimized in a cold process. False (out untouched) when singular.
+ */
+function inverse3Into(M: ArrayLike<number>, out: Float64Array, o: number): boolean {
+  const a = M[0], b = M[1], c = M[2], d = M[3], e = M[4], f = M[5], g = M[6], h = M[7], i = M[8];
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-300) return false;
+  const s = 1 / det;
+  out[o] = A * s;
+  out[o + 1] = -(b * i - c * h) * s;
+  out[o + 2] = (b * f - c * e) * s;
+  out[o + 3] = B * s;
+  out[o + 4] = (a * i - c * g) * s;
+  out[o + 5] = -(a * f - c * d) * s;
+  out[o + 6] = C * s;
+  out[o + 7] = -(a * h - b * g) * s;
+  out[o + 8] = (a * e - b * d) * s;
+  return true;
+}
+
 /**
  * Solve the damped normal equations by the Schur complement over points:
  *   S = Hcc - sum_p W_p V_p^-1 W_p^T,  S dc = -(gc - sum_p W_p V_p^-1 gp_p),
@@ -338,7 +401,7 @@ function pointEntries(lin: BaLinearization, p: number): { index: number[]; row: 
  * (Scratch arrays instead of per-point allocations; same sums in the same order.)
  */
 export function solveSchur(lin: BaLinearization, lambda: number): { dc: Float64Array; dp: Float64Array } | null {
-  const { nc, Hcc, gc, Hpp, gp, entryRow: W, entryIndex, pointStart, pointObs } = lin;
+  const { nc, Hcc, gc, Hpp, gp, entryRow: W } = lin;
   const P = gp.length / 3;
   const S = Float64Array.from(Hcc);
   for (let i = 0; i < nc; i++) S[i * nc + i] = damp(Hcc[i * nc + i], lambda);
@@ -348,58 +411,39 @@ export function solveSchur(lin: BaLinearization, lambda: number): { dc: Float64A
   const Vinv = new Float64Array(9 * P);
   const hasInverse = new Uint8Array(P);
   const D = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  let index = new Int32Array(64);
-  let row = new Int32Array(64);
-  let WV = new Float64Array(3 * 64);
-  /** Point p's entries (camera parameter index, W row offset) into index/row; returns their count. */
-  const gather = (p: number): number => {
-    let n = 0;
-    for (let k = pointStart[p]; k < pointStart[p + 1]; k++) {
-      const oi = pointObs[k];
-      for (let e = 0; e < ENTRIES; e++) {
-        const ia = entryIndex[oi * ENTRIES + e];
-        if (ia < 0) break;
-        if (n === index.length) {
-          const grow = (x: Int32Array) => Int32Array.from({ length: 2 * x.length }, (_, i) => (i < x.length ? x[i] : 0));
-          index = grow(index);
-          row = grow(row);
-          WV = new Float64Array(3 * index.length);
-        }
-        index[n] = ia;
-        row[n] = (oi * ENTRIES + e) * 3;
-        n++;
-      }
-    }
-    return n;
-  };
+  const scratch: EntryScratch = { index: new Int32Array(64), row: new Int32Array(64), WV: new Float64Array(3 * 64) };
   for (let p = 0; p < P; p++) {
     for (let k = 0; k < 9; k++) D[k] = Hpp[9 * p + k];
     for (let a = 0; a < 3; a++) D[a * 4] = damp(D[a * 4], lambda);
-    const Vi = inv3(D);
-    if (!Vi) continue;
-    for (let k = 0; k < 9; k++) Vinv[9 * p + k] = Vi[k];
+    if (!inverse3Into(D, Vinv, 9 * p)) continue;
+    const v = 9 * p;
     hasInverse[p] = 1;
-    const n = gather(p);
+    const n = gatherEntries(lin, p, scratch);
     if (n === 0) continue;
+    const { index, row, WV } = scratch;
     const g0 = gp[3 * p];
     const g1 = gp[3 * p + 1];
     const g2 = gp[3 * p + 2];
     for (let e = 0; e < n; e++) {
       const r = row[e];
-      for (let k = 0; k < 3; k++) WV[3 * e + k] = W[r] * Vi[k] + W[r + 1] * Vi[3 + k] + W[r + 2] * Vi[6 + k];
+      for (let k = 0; k < 3; k++) WV[3 * e + k] = W[r] * Vinv[v + k] + W[r + 1] * Vinv[v + 3 + k] + W[r + 2] * Vinv[v + 6 + k];
       rhs[index[e]] += WV[3 * e] * g0 + WV[3 * e + 1] * g1 + WV[3 * e + 2] * g2;
     }
     for (let e = 0; e < n; e++) {
-      const base = index[e] * nc;
+      const ie = index[e];
+      const base = ie * nc;
       const x0 = WV[3 * e];
       const x1 = WV[3 * e + 1];
       const x2 = WV[3 * e + 2];
       for (let f = 0; f < n; f++) {
+        // Lower triangle only: choleskySolve reads nothing above the diagonal of S.
+        if (index[f] > ie) continue;
         const r = row[f];
         S[base + index[f]] -= x0 * W[r] + x1 * W[r + 1] + x2 * W[r + 2];
       }
     }
   }
+  // S: lower triangle (with the diagonal) valid, the upper one holds stale Hcc entries.
   const dcArr = nc > 0 ? choleskySolve(S, rhs, nc) : [];
   if (!dcArr) return null;
   const dc = Float64Array.from(dcArr);
@@ -409,7 +453,8 @@ export function solveSchur(lin: BaLinearization, lambda: number): { dc: Float64A
     let b0 = -gp[3 * p];
     let b1 = -gp[3 * p + 1];
     let b2 = -gp[3 * p + 2];
-    const n = gather(p);
+    const n = gatherEntries(lin, p, scratch);
+    const { index, row } = scratch;
     for (let e = 0; e < n; e++) {
       const r = row[e];
       const x = dc[index[e]];

@@ -22,6 +22,7 @@ import { filterViewGraph, type PairRejection, type ViewGraphFilterOptions } from
 import { silhouetteFallback } from './silhouette-fallback.js';
 import { createModelSilhouetteCheck } from './model-silhouette-check.js';
 import type { SilhouetteOptions } from './silhouette-placement.js';
+import { placeGroupsBySilhouettes, type GroupAttempt, type GroupPlacementOptions } from './silhouette-group-placement.js';
 import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
 
@@ -55,6 +56,14 @@ export interface PoseEstimateOptions {
    * registration (silhouette.modelCheck, model-silhouette-check.ts).
    */
   silhouette?: SilhouetteOptions | false;
+  /**
+   * Groups of >= 2 unregistered views linked by trusted pairs among themselves but not to
+   * the model are placed rigidly (their own SfM model) by a similarity found from the
+   * silhouettes, sparse points and colours ('silhouette-group',
+   * silhouette-group-placement.ts), before the single-view silhouette search; needs the
+   * silhouette model check (photos with alpha masks). Default on; false turns it off.
+   */
+  silhouetteGroup?: GroupPlacementOptions | false;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -76,7 +85,7 @@ export interface PoseView {
   width: number;
   height: number;
   registered: boolean;
-  method?: RegistrationMethod | 'silhouette';
+  method?: RegistrationMethod | 'silhouette' | 'silhouette-group';
   reason?: string;
   /** for the fallback methods: how the view was placed (partner, scale source, inliers) */
   placement?: string;
@@ -94,7 +103,9 @@ export interface PoseView {
    * self-consistent); always 'low' for the fallbacks 'depth-alignment' (a few 2D-3D
    * matches and a depth prior) and 'relative-pose' (one pair's relative pose, not
    * 2D-3D matches) and 'silhouette' (a silhouette search; its coherence and lead over the
-   * runner-up pose are in `placement`); 'none' when not registered.
+   * runner-up pose are in `placement`) and 'silhouette-group' (a group placed by
+   * silhouettes, points and colours; its scores and leads in `placement`); 'none' when
+   * not registered.
    */
   confidence: 'high' | 'low' | 'none';
 }
@@ -121,6 +132,8 @@ export interface PoseEstimate {
   pointObservations: { view: number; keypoint: number }[][];
   keypoints: Float32Array[];
   pairs: PairSummary[];
+  /** groups the silhouette group placement searched (silhouette-group-placement.ts), placed or not */
+  groupAttempts?: GroupAttempt[];
   timingsMs: Record<string, number>;
 }
 
@@ -278,7 +291,15 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     const K = sfm.intrinsics;
     return verifyPair(p.a, p.b, keypoints[p.a]!.xy, keypoints[p.b]!.xy, K[groups[p.a]], K[groups[p.b]], matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 }) ?? p;
   });
-  const silhouette = silhouetteFallback({ images, sfm, groups, pairs: refocused, options: opts.silhouette, onEvent, signal: opts.signal });
+  // Groups of unregistered views first (rigid, several silhouettes and their points at once).
+  const grouped =
+    silhouetteCheck && opts.silhouetteGroup !== false && opts.silhouetteGroup?.enabled !== false && sfm.views.some((v) => !v.registered)
+      ? placeGroupsBySilhouettes({ images, views: sfmViews, sfm, pairs: refocused, check: silhouetteCheck, options: { maxSide: opts.silhouette ? opts.silhouette.maxSide : undefined, minTransparentShare: opts.silhouette ? opts.silhouette.minTransparentShare : undefined, ...opts.silhouetteGroup }, onEvent, signal: opts.signal })
+      : null;
+  if (grouped) timingsMs.silhouetteGroup = performance.now() - t0;
+  t0 = performance.now();
+  const withGroups = grouped?.placed.size ? { ...sfm, views: sfm.views.map((v, i) => (grouped.placed.has(i) ? { ...v, registered: true, pose: grouped.placed.get(i)!.pose } : v)) } : sfm;
+  const silhouette = silhouetteFallback({ images, sfm: withGroups, groups, pairs: refocused, options: opts.silhouette, onEvent, signal: opts.signal });
   if (silhouette) timingsMs.silhouette = performance.now() - t0;
 
   // Connected groups of views over the trusted pairs, to say why a view is left out.
@@ -305,7 +326,10 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       const partners = verified.filter((p) => p.a === i || p.b === i).map((p) => decoded[p.a === i ? p.b : p.a].name);
       reason = `its trusted pairs (with ${partners.join(', ')}) form a separate group of ${groupOf.get(i)!.length} views that no trusted pair links to the registered ones; ${r.reason}`;
     }
-    const sil = silhouette?.placed.get(i);
+    const grp = grouped?.placed.get(i);
+    const sil = silhouette?.placed.get(i) ?? grp;
+    const grpRefusal = grouped?.refused.get(i);
+    if (grpRefusal && dup === undefined) reason = `${reason}; silhouette group placement: ${grpRefusal}`;
     const silRefusal = silhouette?.refused.get(i);
     if (silRefusal && dup === undefined) reason = `${reason}; silhouette fallback: ${silRefusal}`;
     const pose = r.pose ?? sil?.pose;
@@ -314,7 +338,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       width: d.image.width,
       height: d.image.height,
       registered: r.registered || Boolean(sil),
-      method: sil ? 'silhouette' : r.method,
+      method: grp ? 'silhouette-group' : sil ? 'silhouette' : r.method,
       reason: r.registered || sil ? undefined : reason,
       placement: sil ? sil.placement : r.placement,
       camera: pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: pose.R, t: pose.t } : undefined,
@@ -348,6 +372,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     pointObservations: sfm.pointObservations,
     keypoints: keypoints.map((k) => k?.xy ?? new Float32Array(0)),
     pairs,
+    groupAttempts: grouped?.attempts,
     timingsMs,
   };
 }

@@ -17,6 +17,7 @@
 import type { RgbaImage } from '../io/image.js';
 import type { FeatureBackend, FeatureExtractor, FeatureMatcher, Keypoints, Matches } from './features.js';
 import { bestMatches } from './hamming-wasm.js';
+import { loadOpenCvNode } from './opencv-node.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type OpenCv = any;
@@ -31,7 +32,9 @@ export function loadOpenCv(): Promise<{ cv: OpenCv }> {
   cvPromise ??= (async () => {
     // Node: the bundle's wasm is compiled from its bytes and the glue evaluated alone
     // (opencv-node.ts: ~0.1 s less main-thread time in a cold process than require()).
-    if (typeof process !== 'undefined' && process.versions?.node) return (await import('./opencv-node.js')).loadOpenCvNode();
+    // Imported statically (no node: imports at its top level, so browser bundles take it
+    // too): the load then starts synchronously in prepare(), before the photos decode.
+    if (typeof process !== 'undefined' && process.versions?.node) return loadOpenCvNode();
     const mod: any = await import('@techstark/opencv-js');
     const cv: OpenCv = mod.default ?? mod;
     if (!cv.Mat) await new Promise<void>((resolve) => (cv.onRuntimeInitialized = () => resolve()));
@@ -57,9 +60,13 @@ export function toGray(img: RgbaImage): Uint8Array {
   const g = new Uint8Array(n);
   const d = img.data;
   for (let i = 0; i < n; i++) {
-    const a = d[4 * i + 3] / 255;
+    const alpha = d[4 * i + 3];
     const y = 0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2];
-    g[i] = Math.round(y * a + 255 * (1 - a));
+    if (alpha === 255) g[i] = Math.round(y); // y * 1 + 255 * 0: the same value, exactly
+    else {
+      const a = alpha / 255;
+      g[i] = Math.round(y * a + 255 * (1 - a));
+    }
   }
   return g;
 }
@@ -101,21 +108,30 @@ export class OrbExtractor implements FeatureExtractor {
       orb.detectAndCompute(gray, mask, kps, des);
       const all = kps.size();
       const dim = des.cols;
+      // Each keypoint read once (an embind call that builds a JS object): x, y, response.
+      const kx = new Float64Array(all);
+      const ky = new Float64Array(all);
+      const resp = new Float64Array(all);
+      for (let i = 0; i < all; i++) {
+        const k = kps.get(i);
+        kx[i] = k.pt.x;
+        ky[i] = k.pt.y;
+        resp[i] = k.response;
+      }
       // AKAZE has no keypoint budget: keep the strongest responses.
       const order = Array.from({ length: all }, (_, i) => i);
-      const resp = order.map((i) => kps.get(i).response as number);
       if (all > n) order.sort((p, q) => resp[q] - resp[p]).length = n;
       const count = order.length;
       const xy = new Float32Array(2 * count);
       const scores = new Float32Array(count);
       const descriptors = new Uint8Array(count * dim);
+      const desData = des.data as Uint8Array;
       order.forEach((src, i) => {
-        const k = kps.get(src);
         // OpenCV keypoint coordinates put pixel centres at integers; ours at +0.5.
-        xy[2 * i] = k.pt.x + 0.5;
-        xy[2 * i + 1] = k.pt.y + 0.5;
+        xy[2 * i] = kx[src] + 0.5;
+        xy[2 * i + 1] = ky[src] + 0.5;
         scores[i] = resp[src];
-        descriptors.set(des.data.subarray(src * dim, (src + 1) * dim), i * dim);
+        descriptors.set(desData.subarray(src * dim, (src + 1) * dim), i * dim);
       });
       return { width: image.width, height: image.height, xy, scores, descriptors, descriptorDim: dim, descriptorKind: 'binary' };
     } finally {

@@ -66,4 +66,55 @@ describe('native-zlib PNG fast path', () => {
     expect(decodePngNative(corrupt)).toBeNull();
     expect(decodePngNative(good.subarray(0, good.length >> 1))).toBeNull(); // truncated
   });
+
+  it('unfilters every scanline filter (None, Sub, Up, Average, Paeth) for 1-4 channels exactly as fast-png', () => {
+    const zlib = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
+    /** An 8-bit PNG whose row y uses filter filters[y % 5]: the filtered bytes by the PNG spec. */
+    const pngWithFilters = (w: number, h: number, channels: number, px: Uint8Array, filters: number[]) => {
+      const stride = w * channels;
+      const raw = new Uint8Array(h * (stride + 1));
+      for (let y = 0; y < h; y++) {
+        const f = filters[y % filters.length];
+        raw[y * (stride + 1)] = f;
+        for (let x = 0; x < stride; x++) {
+          const a = x >= channels ? px[y * stride + x - channels] : 0;
+          const b = y > 0 ? px[(y - 1) * stride + x] : 0;
+          const c = y > 0 && x >= channels ? px[(y - 1) * stride + x - channels] : 0;
+          const p = a + b - c;
+          const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+          const pred = [0, a, b, (a + b) >> 1, paeth][f];
+          raw[y * (stride + 1) + 1 + x] = (px[y * stride + x] - pred) & 0xff;
+        }
+      }
+      const chunk = (type: string, body: Uint8Array) => {
+        const out = Buffer.alloc(12 + body.length);
+        out.writeUInt32BE(body.length, 0);
+        out.write(type, 4, 'latin1');
+        out.set(body, 8);
+        out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+        return out;
+      };
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr.set([8, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels]!, 0, 0, 0], 8);
+      return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
+    };
+    const rand = rng(21);
+    for (const channels of [1, 2, 3, 4]) {
+      const [w, h] = [29, 17];
+      // Smooth-ish values with noise, so that predictions and wrap-around both occur.
+      const px = new Uint8Array(w * h * channels).map((_, i) => (i * 13 + Math.floor(rand() * 90)) & 0xff);
+      // Every filter on the first row too (where Up, Average and Paeth see no row above).
+      for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 4, 1, 3, 0], [3, 0, 4, 2, 1], [1, 2, 3, 4, 0]]) {
+        const bytes = pngWithFilters(w, h, channels, px, order);
+        const got = decodePngNative(bytes)!;
+        const want = decodePngPortable(bytes);
+        expect(got, `${channels} channels, filters ${order}`).not.toBeNull();
+        expect(Buffer.compare(Buffer.from(got.data), Buffer.from(want.data)), `${channels} channels, filters ${order}`).toBe(0);
+        expect(filtersOf(got, bytes, channels)).toEqual(new Set(order));
+      }
+    }
+  });
 });
+

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeImage } from '../../engine/io/image.js';
-import { loadOpenCvNode, splitOpenCvBundle } from '../../engine/pose/opencv-node.js';
+import { GLUE_PATCHES, loadOpenCvNode, splitOpenCvBundle } from '../../engine/pose/opencv-node.js';
 import { toGray } from '../../engine/pose/orb.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,6 +36,16 @@ describe('opencv.js loaded from its wasm bytes (opencv-node.ts)', () => {
     expect(splitOpenCvBundle(new TextEncoder().encode('no wasm in here'))).toBeNull();
   });
 
+  it('applies the embind start-up patches to the installed bundle (each original found exactly once)', () => {
+    const bundle = readFileSync(require.resolve('@techstark/opencv-js'), 'latin1');
+    const { glue } = splitOpenCvBundle(readFileSync(require.resolve('@techstark/opencv-js')))!;
+    for (const p of GLUE_PATCHES) {
+      expect(bundle.split(p.from).length - 1, p.name).toBe(1);
+      expect(glue.includes(p.from), p.name).toBe(false);
+      expect(glue.split(p.to).length - 1, p.name).toBe(1);
+    }
+  });
+
   it('gives the same AKAZE features as the package loaded by require(), and leaves no process handlers', async () => {
     const handlers = ['uncaughtException', 'unhandledRejection'].map((e) => process.listeners(e as 'uncaughtException').length);
     const { cv } = await loadOpenCvNode();
@@ -55,4 +65,22 @@ describe('opencv.js loaded from its wasm bytes (opencv-node.ts)', () => {
     expect(got.xy).toEqual(want.xy);
     expect(got.descriptors).toEqual(want.descriptors);
   });
+
+  it('starts the wasm compile synchronously, so that it runs while the caller decodes photos', async () => {
+    // The pose stage calls prepare() and then decodes: the compile must already be under
+    // way when loadOpenCvNode returns (node >= 20.16 has process.getBuiltinModule).
+    const compile = vi.spyOn(WebAssembly, 'compile');
+    try {
+      const loading = loadOpenCvNode();
+      if ('getBuiltinModule' in process) expect(compile).toHaveBeenCalledTimes(1);
+      const { cv } = await loading;
+      expect(compile).toHaveBeenCalledTimes(1);
+      const m = new cv.Mat(2, 3, cv.CV_8UC1);
+      expect([m.rows, m.cols]).toEqual([2, 3]);
+      m.delete();
+    } finally {
+      compile.mockRestore();
+    }
+  });
 });
+

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../engine/io/image.js';
 import type { Keypoints } from '../../engine/pose/features.js';
-import { createOrbBackend, matchBinary } from '../../engine/pose/orb.js';
+import { createOrbBackend, matchBinary, toGray } from '../../engine/pose/orb.js';
 import { rng } from '../util/close.js';
 
 function randomKeypoints(n: number, bytes: number, rand: () => number): Keypoints {
@@ -74,3 +74,20 @@ describe('classical extractors on a real photo', () => {
     });
   }
 });
+
+describe('toGray', () => {
+  it('equals the plain formula (luminance composited over white) on every pixel, opaque ones included', () => {
+    const rand = rng(17);
+    const n = 5000;
+    const data = new Uint8Array(4 * n).map(() => Math.floor(rand() * 256));
+    // A third of the pixels opaque (the fast path), a few fully transparent.
+    for (let i = 0; i < n; i++) data[4 * i + 3] = i % 3 === 0 ? 255 : i % 17 === 0 ? 0 : data[4 * i + 3];
+    const got = toGray({ width: n, height: 1, data });
+    for (let i = 0; i < n; i++) {
+      const a = data[4 * i + 3] / 255;
+      const y = 0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2];
+      expect(got[i], `pixel ${i}`).toBe(Math.round(y * a + 255 * (1 - a)));
+    }
+  });
+});
+
