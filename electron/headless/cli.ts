@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * `sparrow` — the headless command-line tool. Each subcommand lives in
- * electron/headless/commands/<name>.ts and exports `register(program)`.
+ * electron/headless/commands/<name>.ts and exports `register(program)`, which defines its flags and
+ * help only: the engine modules a command needs are imported when it runs, so `sparrow` starts
+ * without loading the GPU, training or ONNX code (test/cli/lazy-commands.test.ts checks it).
  */
 import { Command, CommanderError } from 'commander';
 import { GpuUnavailableError } from '../../engine/gpu/acquire.js';
@@ -47,10 +49,16 @@ export function reportError(e: unknown): number {
   return ExitCode.internal;
 }
 
-const isEntry = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
-if (isEntry) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => process.exit(reportError(e)),
-  );
+/** Runs `sparrow` on process.argv and exits with its code (bin/sparrow.mjs, `tsx electron/headless/cli.ts`). */
+export async function runAndExit(argv = process.argv): Promise<never> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    code = reportError(e);
+  }
+  process.exit(code);
 }
+
+const isEntry = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (isEntry) void runAndExit();

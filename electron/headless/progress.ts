@@ -2,8 +2,14 @@
  * Renders the engine's event stream on a terminal: a progress bar per stage
  * (cli-progress) with step, metrics, rate and ETA; or one JSON line per event.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { EventSink, SparrowEvent } from '../../engine/pipeline/events.js';
+
+// cli-progress (and the string-width stack under it) costs ~50 ms to load; only a terminal that
+// shows a bar needs it, so it is required on the first bar, not when the CLI starts.
+let cliProgress: typeof CliProgress | undefined;
+const loadCliProgress = (): typeof CliProgress => (cliProgress ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress);
 
 export interface ProgressOptions {
   json: boolean;
@@ -17,7 +23,7 @@ export function createProgressSink(opts: ProgressOptions): { sink: EventSink; st
     return { sink: (e) => process.stdout.write(JSON.stringify(e) + '\n'), stop: () => {} };
   }
   const tty = Boolean(stream.isTTY);
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   let barStage = '';
   let lastPrint = 0;
   const stopBar = () => {
@@ -41,9 +47,10 @@ export function createProgressSink(opts: ProgressOptions): { sink: EventSink; st
           if (!bar || barStage !== e.stage) {
             stopBar();
             barStage = e.stage;
-            bar = new cliProgress.SingleBar(
+            const { SingleBar, Presets } = loadCliProgress();
+            bar = new SingleBar(
               { format: `  ${e.stage} [{bar}] {value}/{total} {metrics} {rate} {eta}`, stream, hideCursor: true, barsize: 24 },
-              cliProgress.Presets.shades_classic,
+              Presets.shades_classic,
             );
             bar.start(e.total, e.step, { metrics, rate, eta });
           }

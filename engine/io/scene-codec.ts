@@ -13,16 +13,12 @@ import { isPly, parsePlyHeader } from './ply-header.js';
 import { decodeSog, encodeSog } from './sog.js';
 import { decodeSplat, encodeSplat } from './splat.js';
 import { SPZ_MAGIC, decodeSpz, encodeSpz } from './spz.js';
+import { MAX_SH_DEGREE, type SceneFormat } from './scene-format-names.js';
+export { SCENE_FORMATS, MAX_SH_DEGREE, type SceneFormat } from './scene-format-names.js';
 
 function basename(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
-
-export const SCENE_FORMATS = ['ply', 'compressed-ply', 'spz', 'splat', 'glb', 'sog'] as const;
-export type SceneFormat = (typeof SCENE_FORMATS)[number];
-
-/** Largest SH degree each format can hold. */
-export const MAX_SH_DEGREE: Record<SceneFormat, number> = { ply: 3, 'compressed-ply': 3, spz: 3, splat: 0, glb: 3, sog: 3 };
 
 export function formatFromExtension(path: string): SceneFormat | undefined {
   const name = basename(path).toLowerCase();

@@ -6,13 +6,9 @@
  */
 import type { EventSink } from '../pipeline/events.js';
 import { silentSink } from '../pipeline/events.js';
-import { fileModelSource } from '../models/ort-session.js';
 import { locateModel, type ModelSearchOptions } from '../models/registry.js';
 import type { FeatureBackend } from './features.js';
-import { LighterGlueMatcher } from './lighterglue.js';
-import { MnnMatcher } from './mnn.js';
 import { createOrbBackend } from './orb.js';
-import { XFeatExtractor } from './xfeat.js';
 
 export type FeaturePreference = 'auto' | 'xfeat' | 'xfeat+mnn' | 'orb';
 
@@ -51,6 +47,14 @@ export async function chooseFeatureBackend(opts: ChooseFeatureBackendOptions = {
     onEvent({ type: 'warning', stage: 'features', message: `learned features unavailable, using the classical matcher: ${xfeat.reason}` });
     return classical('XFeat weights missing or invalid');
   }
+  // Loaded here, not at the top: they bring the ONNX runtime (~0.2 s to import), which the
+  // classical backends never use.
+  const [{ fileModelSource }, { XFeatExtractor }, { LighterGlueMatcher }, { MnnMatcher }] = await Promise.all([
+    import('../models/ort-session.js'),
+    import('./xfeat.js'),
+    import('./lighterglue.js'),
+    import('./mnn.js'),
+  ]);
   const extractor = new XFeatExtractor({ model: fileModelSource(xfeat.path), maxKeypoints: opts.maxKeypoints });
 
   if (prefer !== 'xfeat+mnn') {

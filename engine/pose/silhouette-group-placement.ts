@@ -12,10 +12,11 @@
  *   -> each refined candidate's colour agreement with the registered views on the shared
  *      hull surface (silhouette-group-colour.ts)
  *   -> accepted only when coherent (>= minCoherence), points inside (>= minPointsInside in
- *      every view), unambiguous: a lead >= minLead over the best placement rotated more
- *      than 30° away, or a lead >= minLeadWithColour and colours that decide (the
+ *      every view), unambiguous: a lead >= minLeadWithColour over the best placement
+ *      rotated more than 30° away and colours that decide (the
  *      placement leads every candidate > 30° away that shares enough surface by
- *      >= minColourLead), and when the whole model (main + group: poses, points, hull of
+ *      >= minColourLead; silhouettes alone, a lead >= minLead, only when asked for: on
+ *      lego they placed a group 134° wrong), and when the whole model (main + group: poses, points, hull of
  *      all views) passes the model check (model-silhouette-check.ts);
  *   -> a placed group joins the main views (hull, points) and the rest are tried again.
  * A refused group keeps a reason naming the figures: a wrongly placed group is worse than
@@ -46,9 +47,13 @@ export interface GroupPlacementOptions extends MaskOptions {
   minPointsInside?: number;
   /**
    * lead of the combined score ((coherence + points) / 2) over the best placement rotated
-   * more than 30° away (default 0.05). Synthetic asymmetric object: a right group leads by
-   * 0.09; a symmetric one ties (0.001-0.002). On lego no group leads by that much (right:
-   * 0.021; wrong best placements: 0.032 and 0.002): see bench/results/poses.md.
+   * more than 30° away that places a group on silhouettes alone, without the colours
+   * (default Infinity: never). Synthetic asymmetric object: a right group leads by 0.09; a
+   * symmetric one ties (0.001-0.002). But on held-out lego8c a group placed 134° wrong led
+   * by 0.069 while lego8's right group led by 0.021 (bench/results/poses.md): on a
+   * near-symmetric object the silhouette lead says nothing about which side is which, so by
+   * default the colours must always decide. A finite value (e.g. 0.05) restores the
+   * silhouette-only route for captures known to be asymmetric.
    */
   minLead?: number;
   /**
@@ -124,8 +129,22 @@ export interface GroupAttempt {
   reference?: { poses: Pose[]; score: number; colour: number; shared: number; coherence: number; points: number }[];
 }
 
+/** A placed group's own sparse model carried into the world (merged by silhouette-group-merge.ts). */
+export interface PlacedGroupModel {
+  /** the group's placed views (global view indices) */
+  views: number[];
+  /** [P, 3] world points (X_w = centre + scale R (X_g - g)), [P, 3] RGB8, [P] track lengths */
+  points: Float64Array;
+  colors: Uint8Array;
+  trackLengths: Uint16Array;
+  /** per point: (global view index, keypoint) observations, placed views only */
+  pointObservations: { view: number; keypoint: number }[][];
+}
+
 export interface GroupOutcome {
   placed: Map<number, GroupPlaced>;
+  /** the placed groups' own points, tracks and colours in the world, one per placed group */
+  models: PlacedGroupModel[];
   /** why a view of a refused group stays unplaced */
   refused: Map<number, string>;
   /** every searched group, accepted or not (for benchmarks against reference poses) */
@@ -199,6 +218,7 @@ export function placeGroupsBySilhouettes(input: GroupPlacementInput): GroupOutco
   const placed = new Map<number, GroupPlaced>();
   const refused = new Map<number, string>();
   const attempts: GroupAttempt[] = [];
+  const models: PlacedGroupModel[] = [];
   const { sfm, images } = input;
   const masks = images.map((img) => {
     const m = img ? maskFromAlpha(img, opts) : null;
@@ -213,7 +233,7 @@ export function placeGroupsBySilhouettes(input: GroupPlacementInput): GroupOutco
   const observers: number[][] = sfm.pointObservations.map((o) => o.map((x) => x.view));
   const minCoherence = opts.minCoherence ?? 0.9;
   const minPoints = opts.minPointsInside ?? 0.9;
-  const minLead = opts.minLead ?? 0.05;
+  const minLead = opts.minLead ?? Infinity;
   const minLeadWithColour = opts.minLeadWithColour ?? 0.015;
   const minColourLead = opts.minColourLead ?? 0.15;
   const minShared = opts.minSharedVoxels ?? 100;
@@ -305,7 +325,7 @@ export function placeGroupsBySilhouettes(input: GroupPlacementInput): GroupOutco
           : colourLead < minColourLead
             ? `lead ${colourLead.toFixed(3)} < ${minColourLead}`
             : `agreement ${(100 * colourRatio).toFixed(0)}% of the registered views' own (need ${(100 * minColourRatio).toFixed(0)}%)`;
-        why = `ambiguous: ${desc} (silhouette lead below ${minLead}, and the colours do not decide: ${colourWhy}; near-symmetric object?)`;
+        why = `ambiguous: ${desc} (${Number.isFinite(minLead) ? `silhouette lead below ${minLead}, and ` : ''}the colours do not decide: ${colourWhy}; near-symmetric object?)`;
       }
       // The whole model (main + group in the world) must pass the model check.
       const gPose = new Map(members.map((v, k) => [v, best.poses[k]]));
@@ -343,11 +363,37 @@ export function placeGroupsBySilhouettes(input: GroupPlacementInput): GroupOutco
       }
       points = [...points, ...worldPoints];
       observers.push(...gObs.map((o) => o.filter((v) => gPose.has(v))));
+      models.push(groupModelInWorld(gm, group, members, worldPoints));
       input.onEvent?.({ type: 'log', stage: 'poses', message: `${names}: placed as a group by silhouettes: ${text}` });
       progress = true;
     }
     if (!progress) break;
     pending = pending.filter((g) => !g.some((v) => placed.has(v)));
   }
-  return { placed, refused, attempts };
+  return { placed, refused, models, attempts };
+}
+
+/**
+ * The group model's points ([P, 3] already in the world), colours, track lengths and
+ * observations with global view indices; observations of views its own model left out
+ * are dropped (its final model has none), and so are points left with < 2 of them.
+ */
+function groupModelInWorld(gm: SfmResult, group: number[], members: number[], worldPoints: number[]): PlacedGroupModel {
+  const keep: number[] = [];
+  const obs: { view: number; keypoint: number }[][] = [];
+  gm.pointObservations.forEach((o, p) => {
+    const mine = o.map((x) => ({ view: group[x.view], keypoint: x.keypoint })).filter((x) => members.includes(x.view));
+    if (mine.length < 2) return;
+    keep.push(p);
+    obs.push(mine);
+  });
+  const points = new Float64Array(3 * keep.length);
+  const colors = new Uint8Array(3 * keep.length);
+  keep.forEach((p, k) => {
+    for (let a = 0; a < 3; a++) {
+      points[3 * k + a] = worldPoints[3 * p + a];
+      colors[3 * k + a] = gm.colors[3 * p + a];
+    }
+  });
+  return { views: members, points, colors, trackLengths: Uint16Array.from(obs, (o) => o.length), pointObservations: obs };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromReconstructFlags } from '../../electron/headless/commands/reconstruct.js';
+import { configFromReconstructFlags } from '../../electron/headless/commands/reconstruct-flags.js';
 import { PRESETS, reconstructConfig } from '../../engine/pipeline/config.js';
 import { loadDepthMap, saveDepthMap } from '../../engine/pipeline/depth-store.js';
 import { resamplePrior } from '../../engine/pipeline/priors.js';

@@ -5,11 +5,8 @@
  * Exit code 5 when any job failed.
  */
 import type { Command } from 'commander';
-import { formatBatchSummary, loadBatchJobs, runBatch } from '../../../engine/pipeline/batch.js';
-import { reconstruct } from '../../../engine/pipeline/reconstruct.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
-import { configFromReconstructFlags } from './reconstruct.js';
 
 export function register(program: Command): void {
   program
@@ -22,6 +19,11 @@ export function register(program: Command): void {
     .option('--restart', 'redo jobs that finished in an earlier run')
     .option('--json', 'one JSON line per event on stdout')
     .action(async (jobsPath: string, flags: { out: string; preset?: string; iters?: string; restart?: boolean; json?: boolean }) => {
+      const [{ formatBatchSummary, loadBatchJobs, runBatch }, { reconstruct }, { configFromReconstructFlags }] = await Promise.all([
+        import('../../../engine/pipeline/batch.js'),
+        import('../../../engine/pipeline/reconstruct.js'),
+        import('./reconstruct-flags.js'),
+      ]);
       let jobs;
       try {
         jobs = loadBatchJobs(jobsPath);

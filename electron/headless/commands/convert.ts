@@ -5,9 +5,10 @@
  * from the file's content (magic bytes), falling back to its extension.
  */
 import type { Command } from 'commander';
-import { MAX_SH_DEGREE, SCENE_FORMATS, formatFromExtension, readSceneFileDetailed, writeSceneFile, type SceneFormat } from '../../../engine/io/scene-file.js';
+import type { SceneFormat } from '../../../engine/io/scene-codec.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { runCommandSession } from '../session.js';
+import { SCENE_FORMATS } from '../../../engine/io/scene-format-names.js';
 
 interface ConvertFlags {
   format?: string;
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--spz-version <v>', 'SPZ version to write: 2, 3 (gzip; read by current web viewers) or 4 (zstd streams)', '3')
     .option('--json', 'progress and the size report as JSON lines on stdout')
     .action(async (input: string, output: string, flags: ConvertFlags) => {
+      const { MAX_SH_DEGREE, formatFromExtension, readSceneFileDetailed, writeSceneFile } = await import('../../../engine/io/scene-file.js');
       let format: SceneFormat | undefined;
       if (flags.format !== undefined) {
         if (!SCENE_FORMATS.includes(flags.format as SceneFormat)) throw new UserError(`--format must be one of ${SCENE_FORMATS.join(', ')}, got '${flags.format}'`, ExitCode.usage);

@@ -9,7 +9,6 @@
  * `time`; the message names the file); 4 no GPU; 130 Ctrl-C; 1 internal error.
  */
 import type { Command } from 'commander';
-import { runDynamicTraining } from '../../../engine/deform/run-dynamic.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { int } from '../flags.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
@@ -52,6 +51,7 @@ export function register(program: Command): void {
         ...(flags.warmup !== undefined ? { warmupSteps: int('--warmup', flags.warmup, 0) } : {}),
       };
       const downscale = int('--downscale', flags.downscale, 1, 64) ?? 1;
+      const { runDynamicTraining } = await import('../../../engine/deform/run-dynamic.js');
       await runCommandSession(flags, async ({ sink, signal }) => {
         const gpu = await acquireLoggedGpu(sink);
         const report = await runDynamicTraining(gpu, { dataset, outDir: flags.out, config, deformOptions, staticBaseline: Boolean(flags.static), downscale, onEvent: sink, signal });

@@ -11,10 +11,10 @@
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { applyEditSpec, exportDynamicFrames, motionToEdit, parseEditSpec } from '../../../engine/deform/export.js';
-import { SCENE_FORMATS, formatFromExtension, readSceneFile, writeSceneFile, type SceneFormat } from '../../../engine/io/scene-file.js';
+import type { SceneFormat } from '../../../engine/io/scene-codec.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { createProgressSink } from '../progress.js';
+import { SCENE_FORMATS } from '../../../engine/io/scene-format-names.js';
 
 interface DeformFlags {
   edit: string;
@@ -36,6 +36,10 @@ export function register(program: Command): void {
     .option('--format <format>', `frame format with --frames: ${SCENE_FORMATS.join('|')}`, 'ply')
     .option('--json', 'progress as JSON lines on stdout')
     .action(async (input: string, output: string, flags: DeformFlags) => {
+      const [{ applyEditSpec, exportDynamicFrames, motionToEdit, parseEditSpec }, { formatFromExtension, readSceneFile, writeSceneFile }] = await Promise.all([
+        import('../../../engine/deform/export.js'),
+        import('../../../engine/io/scene-file.js'),
+      ]);
       let specJson: unknown;
       try {
         specJson = JSON.parse(readFileSync(flags.edit, 'utf8'));

@@ -6,11 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { DepthFileFormat } from '../../../engine/depth/write-outputs.js';
 import { describeAdapter } from '../../../engine/gpu/acquire.js';
-import { loadDataset } from '../../../engine/io/dataset/load.js';
-import { DatasetError } from '../../../engine/io/dataset/types.js';
-import { runDepthStage, defaultDepthViews } from '../../../engine/depth/stage.js';
-import { writeDepthOutputs, type DepthFileFormat } from '../../../engine/depth/write-outputs.js';
 import { CancelledError } from '../../../engine/pipeline/events.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
@@ -67,6 +64,12 @@ export function register(program: Command): void {
       }
       if (flags.depthModel && !existsSync(flags.depthModel)) throw new UserError(`${flags.depthModel}: depth model file does not exist`, ExitCode.badInput, flags.depthModel);
 
+      const [{ loadDataset }, { DatasetError }, { runDepthStage, defaultDepthViews }, { writeDepthOutputs }] = await Promise.all([
+        import('../../../engine/io/dataset/load.js'),
+        import('../../../engine/io/dataset/types.js'),
+        import('../../../engine/depth/stage.js'),
+        import('../../../engine/depth/write-outputs.js'),
+      ]);
       await runCommandSession(flags, async ({ sink, signal }) => {
         let dataset;
         try {

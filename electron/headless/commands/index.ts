@@ -1,4 +1,8 @@
-/** Every `sparrow` subcommand. Add one import and one entry per command module. */
+/**
+ * Every `sparrow` subcommand. Add one import and one entry per command module. A module's
+ * `register(program)` defines flags and help only; engine modules are imported (`await import`)
+ * inside its action, so `sparrow` starts fast (test/cli/lazy-commands.test.ts fails otherwise).
+ */
 import type { Command } from 'commander';
 import { register as batch } from './batch.js';
 import { register as convert } from './convert.js';

@@ -6,12 +6,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { decodeImage, encodePng, ImageDecodeError, type RgbaImage } from '../../../engine/io/image.js';
-import { writeFileAtomic } from '../../../engine/io/atomic-write.js';
-import { chooseFeatureBackend, type FeaturePreference } from '../../../engine/pose/feature-backends.js';
-import { drawMatches } from '../../../engine/pose/matching-draw.js';
-import { verifyMatches } from '../../../engine/pose/matching-verify.js';
-import { keypointCount } from '../../../engine/pose/features.js';
+import type { RgbaImage } from '../../../engine/io/image.js';
+import type { FeaturePreference } from '../../../engine/pose/feature-backends.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { createProgressSink } from '../progress.js';
 
@@ -29,6 +25,7 @@ const MATCHERS: FeaturePreference[] = ['auto', 'xfeat', 'xfeat+mnn', 'orb'];
 
 async function readImage(file: string): Promise<RgbaImage> {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`, ExitCode.badInput, file);
+  const { decodeImage, ImageDecodeError } = await import('../../../engine/io/image.js');
   try {
     return await decodeImage(new Uint8Array(readFileSync(file)), file);
   } catch (e) {
@@ -59,6 +56,14 @@ export function register(program: Command): void {
       if (!(threshold > 0)) throw new UserError(`--threshold must be a positive number of pixels, got '${flags.threshold}'`, ExitCode.usage);
       if (flags.models && !existsSync(flags.models)) throw new UserError(`${flags.models}: models folder does not exist`, ExitCode.badInput, flags.models);
 
+      const [{ writeFileAtomic }, { encodePng }, { chooseFeatureBackend }, { drawMatches }, { verifyMatches }, { keypointCount }] = await Promise.all([
+        import('../../../engine/io/atomic-write.js'),
+        import('../../../engine/io/image.js'),
+        import('../../../engine/pose/feature-backends.js'),
+        import('../../../engine/pose/matching-draw.js'),
+        import('../../../engine/pose/matching-verify.js'),
+        import('../../../engine/pose/features.js'),
+      ]);
       const { sink, stop } = createProgressSink({ json: Boolean(flags.json) });
       try {
         const [imgA, imgB] = [await readImage(a), await readImage(b)];

@@ -8,11 +8,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ImageDecodeError } from '../../../engine/io/image.js';
-import { estimatePoses, PoseInputError, type PhotoInput } from '../../../engine/pose/estimate-poses.js';
-import { writePoseOutputs, poseReport } from '../../../engine/pose/export.js';
-import { chooseFeatureBackend, type FeaturePreference } from '../../../engine/pose/feature-backends.js';
-import { createOrbBackend } from '../../../engine/pose/orb.js';
+import type { PhotoInput } from '../../../engine/pose/estimate-poses.js';
+import type { FeaturePreference } from '../../../engine/pose/feature-backends.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { runCommandSession } from '../session.js';
 
@@ -55,6 +52,14 @@ export function register(program: Command): void {
       const files = listPhotos(dir);
       if (files.length < 2) throw new UserError(`${dir}: need at least 2 photos (PNG/JPEG), found ${files.length}`, ExitCode.badInput, dir);
       const photos: PhotoInput[] = files.map((f) => ({ name: f.slice(dir.length).replace(/^[\\/]+/, ''), bytes: new Uint8Array(readFileSync(f)) }));
+      // The engine loads only when the command runs, so `sparrow --help` and the other commands start fast.
+      const [{ ImageDecodeError }, { estimatePoses, PoseInputError }, { writePoseOutputs, poseReport }, { chooseFeatureBackend }, { createOrbBackend }] = await Promise.all([
+        import('../../../engine/io/image.js'),
+        import('../../../engine/pose/estimate-poses.js'),
+        import('../../../engine/pose/export.js'),
+        import('../../../engine/pose/feature-backends.js'),
+        import('../../../engine/pose/orb.js'),
+      ]);
 
       await runCommandSession(flags, async ({ sink, signal }) => {
         const classical = () => createOrbBackend({ detector: flags.features === 'orb' ? 'orb' : 'akaze', maxKeypoints });

@@ -4,11 +4,6 @@
  */
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../../engine/io/atomic-write.js';
-import { encodePng } from '../../../engine/io/image.js';
-import { readSceneFile } from '../../../engine/io/scene-file.js';
-import { renderOrbitViews } from '../../../engine/splat/render-views.js';
-import { buildSampleScene } from '../../../engine/splat/sample-scene.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
@@ -54,6 +49,13 @@ export function register(program: Command): void {
       const height = intFlag('height', flags.height, 1, 8192);
       const shDegree = flags.shDegree === undefined ? undefined : intFlag('sh-degree', flags.shDegree, 0, 3);
       const background = parseBackground(flags.background);
+      const [{ writeFileAtomic }, { encodePng }, { readSceneFile }, { renderOrbitViews }, { buildSampleScene }] = await Promise.all([
+        import('../../../engine/io/atomic-write.js'),
+        import('../../../engine/io/image.js'),
+        import('../../../engine/io/scene-file.js'),
+        import('../../../engine/splat/render-views.js'),
+        import('../../../engine/splat/sample-scene.js'),
+      ]);
       const scene = scenePath ? await readSceneFile(scenePath) : buildSampleScene();
       await runCommandSession(flags, async ({ sink, signal }) => {
         const gpu = await acquireLoggedGpu(sink, 'render');

@@ -10,7 +10,6 @@
  */
 import type { Command } from 'commander';
 import type { TrainConfig } from '../../../engine/train/config.js';
-import { runTraining } from '../../../engine/train/run.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { int } from '../flags.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
@@ -81,6 +80,7 @@ export function register(program: Command): void {
     .action(async (dataset: string, flags: TrainFlags) => {
       const config = configFromFlags(flags);
       const downscale = int('--downscale', flags.downscale, 1, 64) ?? 1;
+      const { runTraining } = await import('../../../engine/train/run.js');
       // Ctrl-C: stop after the current step, write a checkpoint, exit 130.
       await runCommandSession(flags, async ({ sink, signal }) => {
         const gpu = await acquireLoggedGpu(sink);
