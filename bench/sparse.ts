@@ -181,6 +181,19 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
 
 const results: RunResult[] = [];
 const notes: string[] = [];
+/** The results table so far (markdown). */
+function renderMd(): string {
+  const table = ['| poses | run | train PSNR | PSNR | SSIM | Gaussians | wall s |', '|---|---|---|---|---|---|---|', ...results.map((r) => `| ${r.poses} | ${r.name} | ${r.trainPsnr.toFixed(2)} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.gaussians} | ${r.seconds.toFixed(0)} |`)].join('\n');
+  return `## Sparse views: ${sceneName} ${train.length}-view (bench/sparse.ts)\n\n${new Date().toISOString().slice(0, 10)}, adapter: ${adapter}; ${sceneName} at 1/${downscale} resolution (${base.frames[0].camera.width}x${base.frames[0].camera.height}), ${steps} steps, test views ${test.map((i) => base.frames[i].name).join(', ')}.\nCommand: \`npm run bench:sparse -- ${args.join(' ')}\`\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${table}\n`;
+}
+
+/** Written after every run, so a run cut by a time limit keeps the ones before it. */
+function writeResults(): void {
+  const tag = arg('tag', '');
+  writeFileAtomic(tag ? join(outDir, `${tag}.md`) : join(import.meta.dirname, 'results', 'sparse.md'), renderMd());
+  writeFileAtomic(join(outDir, `${tag || 'results'}.json`), JSON.stringify({ adapter, steps, downscale, notes, results }, null, 2));
+}
+
 if (posesMode !== 'estimated') {
   const d = cloneDataset(base);
   const init = await depthInit(d);
@@ -188,6 +201,7 @@ if (posesMode !== 'estimated') {
   for (const name of runs) {
     const reg = name === 'all' ? { ...D, poses: noPose } : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name], poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
     results.push(await runOne(name, cloneDataset(base), init, name === 'plain' ? reg : { ...reg, ...overrides }, 'reference'));
+    writeResults();
   }
 }
 
@@ -230,14 +244,11 @@ if (posesMode !== 'reference') {
     for (const name of runs.filter((r) => r === 'plain' || r === 'all' || r in ALL_VARIANTS)) {
       const reg = name === 'all' ? D : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name] } : { ...NO_REGULARIZERS };
       results.push(await runOne(name, d, init, name === 'plain' ? reg : { ...reg, ...overrides }, 'estimated', alignTest));
+      writeResults();
     }
   }
 }
 
-const table = ['| poses | run | train PSNR | PSNR | SSIM | Gaussians | wall s |', '|---|---|---|---|---|---|---|', ...results.map((r) => `| ${r.poses} | ${r.name} | ${r.trainPsnr.toFixed(2)} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(4)} | ${r.gaussians} | ${r.seconds.toFixed(0)} |`)].join('\n');
-const md = `## Sparse views: ${sceneName} ${train.length}-view (bench/sparse.ts)\n\n${new Date().toISOString().slice(0, 10)}, adapter: ${adapter}; ${sceneName} at 1/${downscale} resolution (${base.frames[0].camera.width}x${base.frames[0].camera.height}), ${steps} steps, test views ${test.map((i) => base.frames[i].name).join(', ')}.\nCommand: \`npm run bench:sparse -- ${args.join(' ')}\`\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n${table}\n`;
-const tag = arg('tag', '');
-writeFileAtomic(tag ? join(outDir, `${tag}.md`) : join(import.meta.dirname, 'results', 'sparse.md'), md);
-writeFileAtomic(join(outDir, `${tag || 'results'}.json`), JSON.stringify({ adapter, steps, downscale, notes, results }, null, 2));
-console.log(md);
+writeResults();
+console.log(renderMd());
 process.exit(0);
