@@ -26,12 +26,12 @@
  */
 import type { Camera } from '../splat/camera.js';
 import { cameraCenter } from '../splat/camera.js';
-import { cross, expSO3, mul3, norm3, rotationAngleDeg, type Mat3, type Vec3 } from './linalg.js';
+import { expSO3, mul3, norm3, rotationAngleDeg, type Mat3, type Vec3 } from './linalg.js';
 import { coherenceScore, type CoherenceModel } from './silhouette-coherence.js';
 import { touchesBorder } from './silhouette-hull.js';
 import type { SilhouetteMask } from './silhouette-mask.js';
 import { nelderMead } from './silhouette-nelder-mead.js';
-import { groupTarget, placeGroup, type GroupView } from './silhouette-search.js';
+import { align, groupTarget, placeGroup, type GroupView } from './silhouette-search.js';
 import type { Pose } from './triangulate.js';
 
 /** A view of the main model: its camera at the mask's working resolution, and the mask. */
@@ -165,21 +165,6 @@ function subsample(points: Float64Array, count: number): Float64Array {
   const out = new Float64Array(3 * count);
   for (let k = 0; k < count; k++) out.set(points.subarray(3 * Math.floor((k * n) / count), 3 * Math.floor((k * n) / count) + 3), 3 * k);
   return out;
-}
-
-/** Rotation taking unit u to unit d (the minimal one; any axis when they are opposite). */
-function align(u: Vec3, d: Vec3): Mat3 {
-  const axis = cross(u, d);
-  const sin = norm3(axis);
-  const cos = u[0] * d[0] + u[1] * d[1] + u[2] * d[2];
-  if (sin < 1e-9) {
-    if (cos > 0) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
-    const a = cross(u, Math.abs(u[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0]);
-    const n = norm3(a);
-    return expSO3([(a[0] / n) * Math.PI, (a[1] / n) * Math.PI, (a[2] / n) * Math.PI]);
-  }
-  const angle = Math.atan2(sin, cos);
-  return expSO3([(axis[0] / sin) * angle, (axis[1] / sin) * angle, (axis[2] / sin) * angle]);
 }
 
 /** The scorer of candidate similarities (R, c, s) for one search. */

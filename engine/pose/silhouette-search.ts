@@ -132,7 +132,7 @@ export function placeGroup(views: GroupView[], g: Vec3, R: Mat3, c: Vec3, s: num
 }
 
 /** Rotation taking unit u to unit d (the minimal one; any axis when they are opposite). */
-function align(u: Vec3, d: Vec3): Mat3 {
+export function align(u: Vec3, d: Vec3): Mat3 {
   const axis = cross(u, d);
   const sin = norm3(axis);
   const cos = u[0] * d[0] + u[1] * d[1] + u[2] * d[2];
