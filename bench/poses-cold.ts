@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/poses-cold.ts [--subsets fern3,fern6,fern12] [--repeats 5] [--root DIR] [--before DIR] [--no-colmap] [--out FILE]`
+ * `npx tsx bench/poses-cold.ts [--subsets fern3,fern6,fern12] [--repeats 5] [--root DIR] [--before DIR] [--no-colmap] [--cli-source] [--out FILE]`
  *
  * Sparrow (AKAZE + brute force) against COLMAP (Debian `colmap`, CPU SIFT, 2 threads; the
  * runner of bench/poses.ts) with the same start and end points: photo files on disk ->
@@ -11,6 +11,11 @@
  *     module imports not) — what the app or CLI spends on the stage the first time.
  *   - Sparrow, "process": the wall time of that whole process (node + tsx start-up, the
  *     modules' TypeScript transform and import, the stage, exit) — a bound a CLI user sees.
+ *   - Sparrow CLI: `sparrow poses <folder> --out <dir> --features akaze` as a user runs it
+ *     (bin/sparrow.mjs: the prebuilt bundle of `npm run build:cli` when it is current, which
+ *     this bench requires; --cli-source adds the same command run from the TypeScript sources
+ *     through tsx), whole process wall time, including writing the COLMAP and transforms.json
+ *     export; cameras read back from that transforms.json.
  * CPU: user + system time of the child processes (all their threads), from
  * /proc/self/stat; for Sparrow also the main thread's own CPU over files->poses. Runs of the methods are interleaved in each repeat (order rotated),
  * so that load from other jobs on the machine falls on all of them alike; the 1-minute
@@ -18,9 +23,11 @@
  * copy of the code before a change) the same way; --root DIR the main one (default: here).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { freshCliBundle } from '../bin/cli-bundle.mjs';
+import { loadTransformsFrames } from '../engine/io/dataset/transforms.js';
 import type { Camera } from '../engine/splat/camera.js';
 import { errorsFor, loadScene, runColmap, subsets, type Subset } from './poses.js';
 
@@ -88,6 +95,35 @@ function runSparrowCold(method: string, root: string, s: Subset, ref: Map<string
   };
 }
 
+/** `sparrow poses` as a user runs it, one fresh process; cameras read back from its transforms.json. */
+async function runSparrowCli(method: string, fromSource: boolean, s: Subset, ref: Map<string, Camera>): Promise<Run> {
+  const work = mkdtempSync(join(tmpdir(), 'sparrow-cli-cold-'));
+  try {
+    const photos = join(work, 'photos');
+    mkdirSync(photos);
+    for (const f of s.files) symlinkSync(resolve('../shared/data', s.scene, f), join(photos, basename(f)));
+    const load1 = loadavg()[0];
+    const cpu0 = childrenCpuMs();
+    const t0 = performance.now();
+    const out = spawnSync(process.execPath, [resolve('bin/sparrow.mjs'), 'poses', photos, '--out', join(work, 'out'), '--features', 'akaze'], {
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, SPARROW_FROM_SOURCE: fromSource ? '1' : '0' },
+    });
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuS = (childrenCpuMs() - cpu0) / 1000;
+    if (out.status !== 0) throw new Error(`${method} ${s.id}: sparrow poses failed (${out.status}): ${out.stderr?.slice(-2000)}`);
+    const tf = await loadTransformsFrames(join(work, 'out', 'transforms.json'));
+    const byBase = new Map(s.files.map((f) => [basename(f), f]));
+    const cams = new Map<string, Camera>();
+    for (const fr of tf.frames) cams.set(byBase.get(basename(fr.name))!, fr.camera);
+    const e = errorsFor(cams, ref, s.files);
+    return { method, subset: s.id, wallS, cpuS, load1, registered: cams.size, total: s.files.length, pairMean: e?.pairwiseRotationMeanDeg ?? NaN, pairMax: e?.pairwiseRotationMaxDeg ?? NaN, ate: e?.ateFraction ?? NaN, focalErr: e?.focalErr ?? NaN };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function runColmapCold(s: Subset, ref: Map<string, Camera>): Run {
   const load1 = loadavg()[0];
   const cpu0 = childrenCpuMs();
@@ -124,8 +160,11 @@ async function main() {
   const repeats = Number(arg('--repeats') ?? 5);
   const before = arg('--before');
   const withColmap = !args.includes('--no-colmap');
-  const methods: { name: string; run: (s: Subset, ref: Map<string, Camera>) => Run }[] = [
+  if (!freshCliBundle(resolve('.'))) throw new Error('the CLI bundle is missing or older than the sources: run `npm run build:cli` first');
+  const methods: { name: string; run: (s: Subset, ref: Map<string, Camera>) => Run | Promise<Run> }[] = [
     { name: 'sparrow akaze+bf', run: (s, ref) => runSparrowCold('sparrow akaze+bf', resolve(arg('--root') ?? '.'), s, ref) },
+    { name: 'sparrow CLI (bundled)', run: (s, ref) => runSparrowCli('sparrow CLI (bundled)', false, s, ref) },
+    ...(args.includes('--cli-source') ? [{ name: 'sparrow CLI (tsx)', run: (s: Subset, ref: Map<string, Camera>) => runSparrowCli('sparrow CLI (tsx)', true, s, ref) }] : []),
     ...(before ? [{ name: 'sparrow before', run: (s: Subset, ref: Map<string, Camera>) => runSparrowCold('sparrow before', resolve(before), s, ref) }] : []),
     ...(withColmap ? [{ name: 'COLMAP 3.8', run: runColmapCold }] : []),
   ];
@@ -136,7 +175,7 @@ async function main() {
       const ref = loadScene(s.scene).cameras;
       for (let k = 0; k < methods.length; k++) {
         const m = methods[(k + rep) % methods.length];
-        const r = m.run(s, ref);
+        const r = await m.run(s, ref);
         runs.push(r);
         console.error(`rep ${rep} ${s.id} ${r.method}: wall ${f(r.wallS)} s${r.filesToPosesS !== undefined ? `, files->poses ${f(r.filesToPosesS)} s` : ''}, cpu ${f(r.cpuS)} s, load ${f(r.load1)}, ${r.registered}/${r.total}, rot ${f(r.pairMean)}°`);
       }
@@ -161,7 +200,7 @@ async function main() {
   }
   lines.push('', 'Sparrow stage medians (s), files->poses runs:');
   for (const s of sets) {
-    for (const m of methods.filter((x) => x.name.startsWith('sparrow'))) {
+    for (const m of methods.filter((x) => x.name.startsWith('sparrow') && !x.name.includes('CLI'))) {
       const rs = runs.filter((r) => r.subset === s.id && r.method === m.name);
       const keys = Object.keys(rs[0].stages ?? {});
       lines.push(`- ${s.id} ${m.name}: ${keys.map((k) => `${k} ${f(median(rs.map((r) => (r.stages![k] ?? NaN) / 1000)))}`).join(', ')}`);

@@ -15,3 +15,4 @@ if [ -n "$missing" ]; then
 fi
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 npm ci --no-audit --no-fund
+node scripts/build-cli.mjs

@@ -5,18 +5,17 @@
  * compatibility mode (works on Mesa llvmpipe with EGL_PLATFORM=surfaceless).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { deviceFrom, GpuUnavailableError, type AcquireOptions, type Gpu } from './acquire.js';
 import { ShaderLibrary } from './shader-library.js';
+import { packageRootFrom } from '../io/package-root.js';
 
 const INSTALL_HINT =
   'No WebGPU adapter found. On Linux install Mesa EGL/GLES (Debian/Ubuntu: apt-get install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri) ' +
   'or a Vulkan driver (mesa-vulkan-drivers / your GPU vendor driver).';
 
 export function defaultShaderRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '../../shaders');
+  return join(packageRootFrom(import.meta.url), 'shaders');
 }
 
 export function fileShaderLibrary(root = defaultShaderRoot()): ShaderLibrary {

@@ -12,9 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import manifestJson from '../../models/manifest.json';
+import { packageRootFrom } from '../io/package-root.js';
 
 export interface ModelSpec {
   id: string;
@@ -48,9 +48,9 @@ export interface ModelSearchOptions {
   includeDevDir?: boolean;
 }
 
-/** Repository root, found from this file's location (engine/models/registry.ts). */
+/** Repository root (the package folder), found from this module's location. */
 export function repoRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return packageRootFrom(import.meta.url);
 }
 
 /** The models folders to search, in priority order, with where each came from. */
