@@ -6,7 +6,8 @@
  *    observes or -1, so tracks reference (image, point2D index) exactly as COLMAP does.
  *  - transforms.json (nerfstudio convention: OpenGL camera-to-world, intrinsics at
  *    the top level when shared, per frame otherwise). Unregistered photos are listed
- *    under "sparrow_unregistered" with the reason, never silently left out.
+ *    under "sparrow_unregistered" with the reason, never silently left out; every
+ *    registered photo is listed in train_filenames (none held out for testing).
  *  - poses.json: the full per-view report (method, inliers, reprojection error).
  * All files are written atomically.
  */
@@ -98,6 +99,10 @@ export function toTransformsJson(est: PoseEstimate, outDir: string, photoPaths: 
     camera_model: 'PINHOLE',
     ...(shared ? intr(registered[0].v) : {}),
     frames,
+    // Every registered photo is for training: without these lists a loader would hold out
+    // every 8th frame (the LLFF evaluation convention) and a 3-photo capture would lose one.
+    train_filenames: frames.map((f) => f.file_path),
+    test_filenames: [],
     sparrow_unregistered: est.views.filter((v) => !v.camera).map((v) => ({ file: v.name, reason: v.reason })),
   };
 }

@@ -14,6 +14,7 @@ import type { SparrowEvent } from '../../engine/pipeline/events.js';
 import { poseErrors } from '../../engine/pose/align.js';
 import { estimatePoses, PoseInputError, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
 import { writePoseOutputs } from '../../engine/pose/export.js';
+import { loadDataset } from '../../engine/io/dataset/load.js';
 import { rotationAngleDeg } from '../../engine/pose/linalg.js';
 import { createOrbBackend } from '../../engine/pose/orb.js';
 import { cameraFromOpenGlCameraToWorld, type Camera } from '../../engine/splat/camera.js';
@@ -101,6 +102,10 @@ describe.skipIf(!hasSharedData)('estimatePoses on fern (3 views) with a duplicat
     });
     const json = JSON.parse(readFileSync(join(out, 'transforms.json'), 'utf8'));
     expect(json.sparrow_unregistered.map((u: { file: string }) => u.file)).toEqual(['copy-of-001.png', 'images/train_000.png']);
+    // Opened as a dataset (sparrow depth/train), every registered photo trains: none held out.
+    const ds = await loadDataset(out);
+    expect(ds.split.train).toEqual([0, 1, 2]);
+    expect(ds.split.test).toEqual([]);
   });
 });
 
