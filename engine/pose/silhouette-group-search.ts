@@ -31,7 +31,7 @@ import { coherenceScore, type CoherenceModel } from './silhouette-coherence.js';
 import { touchesBorder } from './silhouette-hull.js';
 import type { SilhouetteMask } from './silhouette-mask.js';
 import { nelderMead } from './silhouette-nelder-mead.js';
-import { align, groupTarget, placeGroup, type GroupView } from './silhouette-search.js';
+import { groupTarget, placeGroup, rotationGrid, type GroupView } from './silhouette-search.js';
 import type { Pose } from './triangulate.js';
 
 /** A view of the main model: its camera at the mask's working resolution, and the mask. */
@@ -230,19 +230,9 @@ export function searchGroupSimilarity(input: GroupSearchInput, opts: GroupSearch
   const nRoll = opts.rolls ?? 30;
   const coarse: { R: Mat3; score: number }[] = [];
   let evaluations = 0;
-  for (let k = 0; k < nDir; k++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-    const z = 1 - (2 * (k + 0.5)) / nDir;
-    const r = Math.sqrt(1 - z * z);
-    const phi = k * Math.PI * (3 - Math.sqrt(5));
-    const d: Vec3 = [r * Math.cos(phi), r * Math.sin(phi), z];
-    const A = align(u, d);
-    for (let m = 0; m < nRoll; m++) {
-      const psi = (2 * Math.PI * m) / nRoll;
-      const R = mul3(expSO3([d[0] * psi, d[1] * psi, d[2] * psi]), A);
-      evaluations++;
-      coarse.push({ R, score: score(input.hulls.coarse, mainCoarse, groupCoarse, R, c0, s0)?.score ?? 0 });
-    }
+  for (const R of rotationGrid(u, nDir, nRoll, opts.signal)) {
+    evaluations++;
+    coarse.push({ R, score: score(input.hulls.coarse, mainCoarse, groupCoarse, R, c0, s0)?.score ?? 0 });
   }
   coarse.sort((a, b) => b.score - a.score);
   if (!(coarse[0].score > 0)) return { reason: "no candidate keeps the object in front of all the group's cameras (its relative poses do not fit the hull)" };

@@ -131,6 +131,25 @@ export function placeGroup(views: GroupView[], g: Vec3, R: Mat3, c: Vec3, s: num
   });
 }
 
+/**
+ * A coarse grid over SO(3) for the searches: nDir viewing directions on a Fibonacci sphere, u
+ * turned onto each, then nRoll rolls about it. Checks `signal` once per direction.
+ */
+export function* rotationGrid(u: Vec3, nDir: number, nRoll: number, signal?: AbortSignal): Generator<Mat3> {
+  for (let k = 0; k < nDir; k++) {
+    if (signal?.aborted) throw signal.reason ?? new Error('cancelled');
+    const z = 1 - (2 * (k + 0.5)) / nDir;
+    const r = Math.sqrt(1 - z * z);
+    const phi = k * Math.PI * (3 - Math.sqrt(5));
+    const d: Vec3 = [r * Math.cos(phi), r * Math.sin(phi), z];
+    const A = align(u, d);
+    for (let m = 0; m < nRoll; m++) {
+      const psi = (2 * Math.PI * m) / nRoll;
+      yield mul3(expSO3([d[0] * psi, d[1] * psi, d[2] * psi]), A);
+    }
+  }
+}
+
 /** Rotation taking unit u to unit d (the minimal one; any axis when they are opposite). */
 export function align(u: Vec3, d: Vec3): Mat3 {
   const axis = cross(u, d);
@@ -192,20 +211,10 @@ export function searchGroupPose(hulls: HullPair, views: GroupView[], distance: n
   const nRoll = opts.rolls ?? 30;
   const coarse: { R: Mat3; score: number }[] = [];
   let evaluations = 0;
-  for (let k = 0; k < nDir; k++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-    const z = 1 - (2 * (k + 0.5)) / nDir;
-    const r = Math.sqrt(1 - z * z);
-    const phi = k * Math.PI * (3 - Math.sqrt(5));
-    const d: Vec3 = [r * Math.cos(phi), r * Math.sin(phi), z];
-    const A = align(u, d);
-    for (let m = 0; m < nRoll; m++) {
-      const psi = (2 * Math.PI * m) / nRoll;
-      const R = mul3(expSO3([d[0] * psi, d[1] * psi, d[2] * psi]), A);
-      const sc = scorePoses(hulls.coarse, coarseViews, placeGroup(coarseViews, g, R, c0, s0));
-      evaluations++;
-      coarse.push({ R, score: sc?.score ?? 0 });
-    }
+  for (const R of rotationGrid(u, nDir, nRoll, opts.signal)) {
+    const sc = scorePoses(hulls.coarse, coarseViews, placeGroup(coarseViews, g, R, c0, s0));
+    evaluations++;
+    coarse.push({ R, score: sc?.score ?? 0 });
   }
   coarse.sort((a, b) => b.score - a.score);
   if (!(coarse[0].score > 0)) return { reason: 'no candidate pose keeps the object in front of all its cameras (its views\' relative pose does not fit the hull)' };

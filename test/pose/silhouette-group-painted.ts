@@ -6,20 +6,13 @@
  */
 import type { RgbaImage } from '../../engine/io/image.js';
 import { cameraCenter, type Camera } from '../../engine/splat/camera.js';
-import type { Ellipsoid } from './silhouette-synthetic.js';
+import { rayEllipsoid, type Ellipsoid } from './silhouette-synthetic.js';
 
 /** Nearest hit of a ray with the ellipsoids (ray parameter), Infinity when it misses. */
 function nearestHit(obj: Ellipsoid[], o: number[], d: number[]): number {
   let best = Infinity;
   for (const e of obj) {
-    const oo = [0, 1, 2].map((a) => (o[a] - e.centre[a]) / e.radii[a]);
-    const dd = [0, 1, 2].map((a) => d[a] / e.radii[a]);
-    const A = dd[0] ** 2 + dd[1] ** 2 + dd[2] ** 2;
-    const B = 2 * (oo[0] * dd[0] + oo[1] * dd[1] + oo[2] * dd[2]);
-    const C = oo[0] ** 2 + oo[1] ** 2 + oo[2] ** 2 - 1;
-    const disc = B * B - 4 * A * C;
-    if (disc < 0) continue;
-    const t = (-B - Math.sqrt(disc)) / (2 * A);
+    const t = rayEllipsoid(e, o, d)?.[0] ?? -1;
     if (t > 0 && t < best) best = t;
   }
   return best;

@@ -26,17 +26,20 @@ export function insideObject(obj: Ellipsoid[], p: ArrayLike<number>): boolean {
   return obj.some((e) => ((p[0] - e.centre[0]) / e.radii[0]) ** 2 + ((p[1] - e.centre[1]) / e.radii[1]) ** 2 + ((p[2] - e.centre[2]) / e.radii[2]) ** 2 <= 1);
 }
 
+/** Ray parameters [entry, exit] of the ray o + t d through ellipsoid e, or null when it misses. */
+export function rayEllipsoid(e: Ellipsoid, o: number[], d: number[]): [number, number] | null {
+  const oo = [0, 1, 2].map((a) => (o[a] - e.centre[a]) / e.radii[a]);
+  const dd = [0, 1, 2].map((a) => d[a] / e.radii[a]);
+  const A = dd[0] ** 2 + dd[1] ** 2 + dd[2] ** 2;
+  const B = 2 * (oo[0] * dd[0] + oo[1] * dd[1] + oo[2] * dd[2]);
+  const C = oo[0] ** 2 + oo[1] ** 2 + oo[2] ** 2 - 1;
+  const disc = B * B - 4 * A * C;
+  if (disc < 0) return null;
+  return [(-B - Math.sqrt(disc)) / (2 * A), (-B + Math.sqrt(disc)) / (2 * A)];
+}
+
 function rayHits(obj: Ellipsoid[], o: number[], d: number[]): boolean {
-  for (const e of obj) {
-    const oo = [0, 1, 2].map((a) => (o[a] - e.centre[a]) / e.radii[a]);
-    const dd = [0, 1, 2].map((a) => d[a] / e.radii[a]);
-    const A = dd[0] ** 2 + dd[1] ** 2 + dd[2] ** 2;
-    const B = 2 * (oo[0] * dd[0] + oo[1] * dd[1] + oo[2] * dd[2]);
-    const C = oo[0] ** 2 + oo[1] ** 2 + oo[2] ** 2 - 1;
-    const disc = B * B - 4 * A * C;
-    if (disc >= 0 && (-B + Math.sqrt(disc)) / (2 * A) > 0) return true;
-  }
-  return false;
+  return obj.some((e) => (rayEllipsoid(e, o, d)?.[1] ?? -1) > 0);
 }
 
 /** RGBA photo of the object: grey where it is, alpha = the 3x3-supersampled coverage. */
