@@ -21,6 +21,7 @@
  *
  * npm run bench:sparse -- [--scene fern|lego|<folder in ../shared/data>] [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both] [--curve N] [--seed S] [--tag NAME]
  * (--set binocularBaseline=0.5,...: change numeric SparseViewConfig fields of the regularized runs)
+ * (--train densifyGradThreshold=4e-4,...: change numeric TrainConfig fields of the regularized runs; plain keeps the preset)
  * (--seed: the trainer's seed: view order and densification draws; the MVS init does not depend on it)
  * (--curve N: also measure train and held-out PSNR every N steps, printed and kept in the JSON)
  * (--tag: write the table to bench/out/sparse/NAME.md instead of bench/results/sparse.md, for partial runs)
@@ -48,6 +49,7 @@ import { mutualKnnGraph } from '../engine/train/regularizers/knn-graph.js';
 import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, SPARSE_VIEW_TERMS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
 import { SsimL1Loss } from '../engine/train/ssim.js';
 import { Trainer } from '../engine/train/trainer.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../engine/train/config.js';
 import { CoTraining, coRegularizationOn } from '../engine/train/co-regularization/co-training.js';
 import { createStorage, writeBuffer } from '../engine/gpu/buffers.js';
 import { readFileSync } from 'node:fs';
@@ -68,6 +70,14 @@ const overrides: Partial<Omit<SparseViewConfig, 'poses'>> = Object.fromEntries(
   arg('set', '').split(',').filter(Boolean).map((kv) => {
     const [k, v] = kv.split('=');
     if (!(k in NO_REGULARIZERS) || k === 'poses' || !Number.isFinite(Number(v))) throw new Error(`--set: unknown field or bad number in '${kv}'`);
+    return [k, Number(v)];
+  }),
+);
+// --train key=value,...: numeric TrainConfig fields changed in every run but plain (sparse-view schedules).
+const trainOverrides: Partial<TrainConfig> = Object.fromEntries(
+  arg('train', '').split(',').filter(Boolean).map((kv) => {
+    const [k, v] = kv.split('=');
+    if (!(k in DEFAULT_TRAIN_CONFIG) || typeof DEFAULT_TRAIN_CONFIG[k as keyof TrainConfig] !== 'number' || !Number.isFinite(Number(v))) throw new Error(`--train: unknown field or bad number in '${kv}'`);
     return [k, Number(v)];
   }),
 );
@@ -148,7 +158,7 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
       cameras: d.frames.map((f) => f.camera), trainViews: train, priors: init.priors, extent: d.extent, background: [0, 0, 0],
       coherence: { neighbours: graph.neighbours, edges: graph.edges, initialMeans: Float32Array.from(scene.means) }, trainer: () => t!,
     });
-    t = Trainer.fromScene(gpu, d, scene, { ...cfg.train, shDegree: scene.shDegree }, { images, trainViews: train, lossTerms: setup.lossTerms, hooks: setup.hooks });
+    t = Trainer.fromScene(gpu, d, scene, { ...cfg.train, shDegree: scene.shDegree, ...(name === 'plain' ? {} : trainOverrides) }, { images, trainViews: train, lossTerms: setup.lossTerms, hooks: setup.hooks });
     trainer = t;
     // CoR-GS: a second field from the same start, with the same terms; the result is the first.
     if (coRegularizationOn(reg)) {
