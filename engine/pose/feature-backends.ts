@@ -10,7 +10,8 @@ import { locateModel, type ModelSearchOptions } from '../models/registry.js';
 import type { FeatureBackend } from './features.js';
 import { createOrbBackend } from './orb.js';
 
-export type FeaturePreference = 'auto' | 'xfeat' | 'xfeat+mnn' | 'orb';
+/** 'orb' and 'akaze' ask for the classical backend (the caller's `classical` builder picks the detector). */
+export type FeaturePreference = 'auto' | 'xfeat' | 'xfeat+mnn' | 'orb' | 'akaze';
 
 export interface ChooseFeatureBackendOptions extends Omit<ModelSearchOptions, 'flagDir'> {
   prefer?: FeaturePreference;
@@ -40,7 +41,7 @@ export async function chooseFeatureBackend(opts: ChooseFeatureBackendOptions = {
     return { backend, reason: why };
   };
 
-  if (prefer === 'orb') return classical('requested');
+  if (prefer === 'orb' || prefer === 'akaze') return classical('requested');
 
   const xfeat = await locateModel('xfeat', search);
   if (!xfeat.ok) {

@@ -31,6 +31,8 @@ describe('reconstruction config', () => {
     expect(() => configFromReconstructFlags({ preset: 'turbo' })).toThrow(/--preset/);
     expect(() => configFromReconstructFlags({ iters: '-5' })).toThrow(/--iters/);
     expect(() => configFromReconstructFlags({ formats: 'ply,obj' })).toThrow(/unknown format 'obj'/);
+    expect(configFromReconstructFlags({ features: 'akaze' }).poses.features).toBe('akaze');
+    expect(() => configFromReconstructFlags({ features: 'sift' })).toThrow(/--features must be auto, xfeat, xfeat\+mnn, orb or akaze, got 'sift'/);
     expect(configFromReconstructFlags({ noPoseRefine: true }).regularizers.poses.translationLr).toBe(0);
   });
 });

@@ -85,6 +85,10 @@ describe('model registry', () => {
     const asked = await chooseFeatureBackend({ prefer: 'orb', env: {} });
     expect(asked.backend.name).toBe('orb+bf');
     expect(asked.reason).toBe('requested');
+    // 'akaze' asks for the classical builder too, even where learned weights are found.
+    const akaze = await chooseFeatureBackend({ prefer: 'akaze', classical: () => ({ ...fakeClassical(), name: 'akaze+bf' }) });
+    expect(akaze.backend.name).toBe('akaze+bf');
+    expect(akaze.reason).toBe('requested');
   });
 
   it.runIf(existsSync(sharedModels))('finds and verifies the real weights (../shared/models) and picks xfeat+lighterglue', async () => {

@@ -63,7 +63,7 @@ export function register(program: Command): void {
 
       await runCommandSession(flags, async ({ sink, signal }) => {
         const classical = () => createOrbBackend({ detector: flags.features === 'orb' ? 'orb' : 'akaze', maxKeypoints });
-        const prefer: FeaturePreference = flags.features === 'xfeat' ? 'xfeat' : flags.features === 'auto' ? 'auto' : 'orb';
+        const prefer = flags.features as FeaturePreference;
         const { backend } = await chooseFeatureBackend({ prefer, modelsDir: flags.models, maxKeypoints, onEvent: sink, classical });
         let est;
         try {

@@ -32,7 +32,7 @@ export function configFromReconstructFlags(flags: Omit<ReconstructFlags, 'out'>)
   const side = int('--max-side', flags.maxSide, 32, 8192);
   if (side !== undefined) o.maxSide = side;
   if (flags.features !== undefined) {
-    if (!['auto', 'xfeat', 'xfeat+mnn', 'orb'].includes(flags.features)) throw new UserError(`--features must be auto, xfeat, xfeat+mnn or orb, got '${flags.features}'`, ExitCode.usage);
+    if (!['auto', 'xfeat', 'xfeat+mnn', 'orb', 'akaze'].includes(flags.features)) throw new UserError(`--features must be auto, xfeat, xfeat+mnn, orb or akaze, got '${flags.features}'`, ExitCode.usage);
     o.poses = { features: flags.features as 'auto' };
   }
   if (flags.models !== undefined) o.poses = { ...o.poses, modelsDir: flags.models };

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--preset <name>', 'fast | balanced | quality (default balanced)')
     .option('--iters <n>', 'training steps (overrides the preset)')
     .option('--max-side <px>', 'longest image side for training (overrides the preset)')
-    .option('--features <kind>', 'auto | xfeat | xfeat+mnn | orb (default auto: learned when weights are found)')
+    .option('--features <kind>', 'auto | xfeat | xfeat+mnn | orb | akaze (default auto: learned when weights are found, else AKAZE)')
     .option('--models <dir>', 'folder with ONNX weights (see models/manifest.json)')
     .option('--formats <list>', 'scene formats to write, comma-separated (ply, compressed-ply, spz, splat, glb)')
     .option('--no-regularizers', 'plain training without the sparse-view regularizers')
