@@ -6,10 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshCliBundle } from '../../bin/cli-bundle.mjs';
+import { packageRootFrom } from '../../engine/io/package-root.js';
 import { sparrow } from '../util/cli.js';
 
 const root = resolve('.');
@@ -60,6 +62,19 @@ describe('bundled CLI', () => {
     expect(depthSource.code, depthSource.err).toBe(0);
     expect(readFileSync(join(dir, 'depth-bundle', 'init.ply')).equals(readFileSync(join(dir, 'depth-source', 'init.ply')))).toBe(true);
   }, 120_000);
+});
+
+describe('packageRootFrom', () => {
+  it('finds the package from a module at any depth, and names the folder when there is none', () => {
+    expect(packageRootFrom(pathToFileURL(join(root, 'engine/gpu/host-node.ts')).href)).toBe(root);
+    expect(packageRootFrom(pathToFileURL(join(bundleDir, 'sparrow-cli.js')).href)).toBe(root);
+    const outside = mkdtempSync(join(tmpdir(), 'sparrow-no-package-'));
+    try {
+      expect(() => packageRootFrom(pathToFileURL(join(outside, 'x.js')).href)).toThrow(new RegExp(`^${outside}: no folder above it holds Sparrow's package.json and shaders/`));
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('freshCliBundle', () => {
