@@ -2,7 +2,11 @@
  * bench/sparse (issue 6): a scene's sparse split (fern: 3 views; lego: 8), held-out test views.
  *
  * Runs, all from the same MVS depth init unless named otherwise:
- *   3dgs-random  plain 3DGS: random init, no regularizers (the published baseline's setting)
+ *   3dgs-random  plain 3DGS: random init, no regularizers
+ *   3dgs-sfm     plain 3DGS as the sparse-view papers run it: init from the sparse SfM points
+ *                of the training photos (Sparrow's pose stage on them, points moved into the
+ *                reference frame by the similarity between estimated and reference cameras),
+ *                no regularizers
  *   plain        depth init, no regularizers
  *   <term>       depth init + one regularizer alone
  *   all          depth init + SPARSE_VIEW_DEFAULTS
@@ -22,6 +26,7 @@
  * npm run bench:sparse -- [--scene fern|lego|<folder in ../shared/data>] [--steps 600] [--downscale 2] [--depth-side 192] [--runs plain,all,...] [--poses reference|estimated|both] [--curve N] [--seed S] [--tag NAME]
  * (--set binocularBaseline=0.5,...: change numeric SparseViewConfig fields of the regularized runs)
  * (--train densifyGradThreshold=4e-4,...: change numeric TrainConfig fields of the regularized runs; plain keeps the preset)
+ * (--init stride=1,...: change numeric depth-initialisation options, for every run from the depth init)
  * (--seed: the trainer's seed: view order and densification draws; the MVS init does not depend on it)
  * (--curve N: also measure train and held-out PSNR every N steps, printed and kept in the JSON)
  * (--tag: write the table to bench/out/sparse/NAME.md instead of bench/results/sparse.md, for partial runs)
@@ -36,7 +41,7 @@ import { loadDataset, type Dataset } from '../engine/io/dataset/load.js';
 import { FrameImages } from '../engine/io/dataset/images.js';
 import { resamplePrior } from '../engine/pipeline/priors.js';
 import { reconstructConfig } from '../engine/pipeline/config.js';
-import { poseErrors, transformCamera, umeyama } from '../engine/pose/align.js';
+import { applySimilarity, poseErrors, transformCamera, umeyama } from '../engine/pose/align.js';
 import { estimatePoses } from '../engine/pose/estimate-poses.js';
 import { chooseFeatureBackend } from '../engine/pose/feature-backends.js';
 import { cameraCenter, type Camera } from '../engine/splat/camera.js';
@@ -81,6 +86,14 @@ const trainOverrides: Partial<TrainConfig> = Object.fromEntries(
     return [k, Number(v)];
   }),
 );
+// --init key=value,...: numeric depth-init options (engine/train/init-from-depth.ts), shared by all runs.
+const initOverrides: Record<string, number> = Object.fromEntries(
+  arg('init', '').split(',').filter(Boolean).map((kv) => {
+    const [k, v] = kv.split('=');
+    if (!['stride', 'minConfidence', 'targetCount', 'minNeighbours', 'opacity'].includes(k) || !Number.isFinite(Number(v))) throw new Error(`--init: unknown option or bad number in '${kv}'`);
+    return [k, Number(v)];
+  }),
+);
 const D = SPARSE_VIEW_DEFAULTS;
 // Each term alone at its switched-on weight (the defaults leave the depth-prior terms off).
 const T = SPARSE_VIEW_TERMS;
@@ -100,7 +113,7 @@ const SINGLES: Record<string, Partial<SparseViewConfig>> = {
 };
 // `all-new`: the defaults plus the self-supervised terms (binocular consistency, opacity decay).
 const NEW_TERMS: Partial<SparseViewConfig> = { ...SINGLES.binocular, ...SINGLES['opacity-decay'] };
-const allRuns = ['3dgs-random', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
+const allRuns = ['3dgs-random', '3dgs-sfm', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
 // `all-decay`: the defaults plus opacity decay only (= all since the defaults include it; kept for the record).
 const ALL_VARIANTS: Record<string, Partial<SparseViewConfig>> = { 'all-new': NEW_TERMS, 'all-decay': SINGLES['opacity-decay'], 'cor-decay': SINGLES.cor };
 // `new-only`: binocular consistency and opacity decay without the other regularizers.
@@ -129,11 +142,33 @@ async function depthInit(d: Dataset): Promise<{ scene: GaussianScene; priors: Ma
   const t0 = performance.now();
   const views = await loadDepthViews(d, train, cfg.depth.maxSide);
   const mvs = await estimateMvsDepth(gpu, views, cfg.depth);
-  const { scene } = initFromDepth(views, mvs.maps, cfg.init);
+  const { scene } = initFromDepth(views, mvs.maps, { ...cfg.init, ...initOverrides });
   const priors = new Map<number, FramePrior>();
   mvs.maps.forEach((m, k) => priors.set(train[k], resamplePrior(m, d.frames[train[k]].camera.width, d.frames[train[k]].camera.height)));
   const confident = mvs.stats.reduce((s, v) => s + v.confidentFraction, 0) / mvs.stats.length;
   return { scene, priors, confident, ms: performance.now() - t0 };
+}
+
+/** Sparse SfM points of the training photos, in `d`'s frame (the `3dgs-sfm` baseline's init). */
+async function sfmPoints(d: Dataset): Promise<NonNullable<Dataset['points']>> {
+  const chosen = await chooseFeatureBackend({ prefer: 'auto' });
+  const photos = train.map((i) => ({ name: d.frames[i].name, bytes: new Uint8Array(readFileSync(d.frames[i].imagePath)) }));
+  const est = await estimatePoses(photos, { backend: chosen.backend });
+  const placed = train.map((i, k) => ({ ref: cameraCenter(d.frames[i].camera), est: est.views[k].camera })).filter((p) => p.est);
+  if (placed.length < 2) throw new Error(`3dgs-sfm: only ${placed.length} training photos registered`);
+  const sim = umeyama(placed.map((p) => cameraCenter(p.est!)), placed.map((p) => p.ref));
+  const count = est.points.length / 3;
+  const xyz = new Float32Array(count * 3);
+  const rgb = new Float32Array(count * 3);
+  for (let p = 0; p < count; p++) {
+    const X = applySimilarity(sim, [est.points[3 * p], est.points[3 * p + 1], est.points[3 * p + 2]]);
+    for (let k = 0; k < 3; k++) {
+      xyz[3 * p + k] = X[k];
+      rgb[3 * p + k] = est.colors[3 * p + k] / 255;
+    }
+  }
+  notes.push(`3dgs-sfm: ${count} SfM points from ${placed.length}/${train.length} training photos (${est.backend})`);
+  return { count, xyz, rgb };
 }
 
 function cloneScene(s: GaussianScene): GaussianScene {
@@ -150,6 +185,8 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
   let co: CoTraining | undefined;
   if (name === '3dgs-random') {
     trainer = await Trainer.create(gpu, d, { ...cfg.train, shDegree: cfg.init.shDegree ?? 1, randomInitCount: 20_000 }, { images, trainViews: train });
+  } else if (name === '3dgs-sfm') {
+    trainer = await Trainer.create(gpu, { ...d, points: await sfmPoints(d) }, { ...cfg.train, shDegree: cfg.init.shDegree ?? 1 }, { images, trainViews: train });
   } else {
     const scene = cloneScene(init.scene);
     const graph = mutualKnnGraph(scene.means, 4);
