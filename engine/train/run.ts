@@ -63,6 +63,7 @@ export async function runTraining(gpu: Gpu, opts: TrainRunOptions): Promise<Trai
   emit({ type: 'stage', stage: 'load', status: 'start', message: opts.dataset });
   const dataset = await loadDataset(opts.dataset, { downscale: opts.downscale });
   const views = trainViewsOf(dataset, Boolean(opts.evaluate));
+  if (opts.evaluate && dataset.split.test.length === 0) emit({ type: 'warning', stage: 'load', message: `nothing to evaluate: ${dataset.root} holds out no views (its test_filenames list is empty); training on all ${views.length}` });
   const size = `${dataset.frames[0].camera.width}x${dataset.frames[0].camera.height}`;
   emit({ type: 'stage', stage: 'load', status: 'done', elapsedMs: performance.now() - t0, message: `${dataset.frames.length} views (${views.length} train, ${dataset.split.test.length} test) at ${size}, extent ${dataset.extent.toFixed(3)}${dataset.points ? `, ${dataset.points.count} sparse points` : ''}` });
 

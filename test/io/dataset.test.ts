@@ -8,6 +8,7 @@ import { readColmapModel } from '../../engine/io/dataset/colmap-read.js';
 import { quatToRotation, rotationToQuat } from '../../engine/io/dataset/colmap-model.js';
 import { FrameImages, prepareFrameImage } from '../../engine/io/dataset/images.js';
 import { sceneExtent } from '../../engine/io/dataset/extent.js';
+import { encodePointCloudPly } from '../../engine/io/point-cloud-ply.js';
 import { lookAtCamera, openGlCameraToWorld, type Camera } from '../../engine/splat/camera.js';
 import { expectAllClose } from '../util/close.js';
 import { colmapModelOf, ringCameras, tmpDir, transformsJsonOf, writePhoto, writePhotos } from './dataset-fixtures.js';
@@ -129,6 +130,28 @@ describe('transforms.json', () => {
     expect(ds.frames[3].time).toBeCloseTo(0.5, 12);
     expect(ds.split).toEqual({ train: [1, 2, 4], test: [0], sparseTrain: [2], source: 'file' });
     expect(ds.points).toBeUndefined();
+  });
+
+  it('ply_file_path: initial points from a point cloud (binary uchar or ASCII float colours); bad ones named', async () => {
+    const xyz = Float32Array.from([0.5, -1, 2, 3.25, 0, -0.75]);
+    const rgb = Float32Array.from([1, 0, 0.2, 0, 1, 0.6]);
+    const { root } = transformsDataset({ ply_file_path: 'pc/sparse.ply' });
+    mkdirSync(join(root, 'pc'));
+    writeFileSync(join(root, 'pc/sparse.ply'), encodePointCloudPly(xyz, rgb));
+    const ds = await loadDataset(root);
+    expect(ds.points!.count).toBe(2);
+    expect(Array.from(ds.points!.xyz)).toEqual(Array.from(xyz));
+    expect(Array.from(ds.points!.rgb, (v) => Math.round(v * 255))).toEqual(Array.from(rgb, (v) => Math.round(v * 255)));
+    // ASCII with float colours in [0, 1] (as other tools write them).
+    writeFileSync(join(root, 'pc/sparse.ply'), 'ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nproperty float red\nproperty float green\nproperty float blue\nend_header\n1 2 3 0.25 0.5 1\n');
+    const ascii = await loadDataset(root);
+    expect(Array.from(ascii.points!.xyz)).toEqual([1, 2, 3]);
+    expect(Array.from(ascii.points!.rgb)).toEqual([0.25, 0.5, 1]);
+    // No x/y/z, a missing file: errors that name transforms.json and the point file.
+    writeFileSync(join(root, 'pc/sparse.ply'), 'ply\nformat ascii 1.0\nelement vertex 1\nproperty float a\nend_header\n1\n');
+    await expect(loadDataset(root)).rejects.toThrow(/transforms\.json: ply_file_path 'pc\/sparse\.ply': .*sparse\.ply.*no 'x' property/);
+    rmSync(join(root, 'pc/sparse.ply'));
+    await expect(loadDataset(root)).rejects.toThrow(/transforms\.json: ply_file_path names 'pc\/sparse\.ply', which does not exist/);
   });
 
   it('camera_angle_x, per-frame intrinsics with mixed sizes, downscale', async () => {

@@ -106,6 +106,11 @@ describe.skipIf(!hasSharedData)('estimatePoses on fern (3 views) with a duplicat
     const ds = await loadDataset(out);
     expect(ds.split.train).toEqual([0, 1, 2]);
     expect(ds.split.test).toEqual([]);
+    // ... and its initial points are the SfM points (sparse_pc.ply, named by ply_file_path).
+    expect(json.ply_file_path).toBe('sparse_pc.ply');
+    expect(ds.points!.count).toBe(est.points.length / 3);
+    for (let i = 0; i < est.points.length; i++) expect(ds.points!.xyz[i]).toBe(Math.fround(est.points[i]));
+    for (let i = 0; i < est.colors.length; i++) expect(Math.round(ds.points!.rgb[i] * 255)).toBe(est.colors[i]);
   });
 });
 

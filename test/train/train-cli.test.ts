@@ -1,5 +1,5 @@
 /** `sparrow train` end to end in-process: outputs, resume, exit codes for bad input and flags. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -37,6 +37,26 @@ describe('sparrow train', () => {
   let data: string;
   beforeAll(async () => {
     data = await writeSyntheticCapture(await testGpu(), knownScene(60, 5), ringCams(6, 32), [0, 0, 0]);
+  });
+
+  it('--eval on a dataset that holds out no views says so and trains on all of them', async () => {
+    const t = JSON.parse(readFileSync(join(data, 'transforms.json'), 'utf8'));
+    const all = join(data, 'transforms-no-test.json');
+    writeFileSync(all, JSON.stringify({ ...t, train_filenames: t.frames.map((f: { file_path: string }) => f.file_path), test_filenames: [] }));
+    const out = mkdtempSync(join(tmpdir(), 'sparrow-train-cli-'));
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+    let code: number;
+    try {
+      code = await main(argv('train', all, '--out', out, '--iters', '2', '--eval', '--json', '--max-gaussians', '200'));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(ExitCode.ok);
+    const events = lines.join('').trim().split('\n').map((l) => JSON.parse(l));
+    const warning = events.find((e) => e.type === 'warning');
+    expect(warning?.message).toMatch(/^nothing to evaluate: .* holds out no views \(its test_filenames list is empty\); training on all 6$/);
+    expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).eval).toBeUndefined();
   });
 
   it('writes scene, checkpoint and metrics; --resume continues to a larger --iters', async () => {

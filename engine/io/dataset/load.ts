@@ -37,7 +37,7 @@ export async function loadDataset(path: string, opts: LoadDatasetOptions = {}): 
           source: 'file',
         }
       : { ...everyNth(t.frames.length, holdout), sparseTrain: t.sparseTrain };
-    dataset = { root: resolve(transformsFile, '..'), kind: 'transforms', frames: t.frames, split, hasAlpha: t.hasAlpha, ...(t.depthRange ? { depthRange: t.depthRange } : {}) };
+    dataset = { root: resolve(transformsFile, '..'), kind: 'transforms', frames: t.frames, split, hasAlpha: t.hasAlpha, ...(t.depthRange ? { depthRange: t.depthRange } : {}), ...(t.points ? { points: t.points } : {}) };
   } else {
     const loc = locateColmap(p);
     if (!loc) throw new DatasetError(p, 'not a dataset: no transforms.json and no COLMAP model (sparse/0/cameras.bin|txt)');

@@ -3,13 +3,17 @@
  * `transform_matrix` per frame; intrinsics at the top level (shared) or per frame
  * (`fl_x, fl_y, cx, cy, w, h`, or `camera_angle_x[/y]`); optional OPENCV
  * distortion `k1, k2, p1, p2` (undistorted on decode); optional per-frame `time`;
- * optional `train_filenames` / `test_filenames` / `sparse_train_filenames`.
+ * optional `train_filenames` / `test_filenames` / `sparse_train_filenames`; optional
+ * `ply_file_path` (nerfstudio: a coloured point cloud in the same world frame, e.g. the
+ * SfM points `sparrow poses` writes), used as the initial points.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { cameraFromOpenGlCameraToWorld } from '../../splat/camera.js';
 import { readImageSize } from './image-size.js';
-import { DatasetError, type Frame } from './types.js';
+import { DatasetError, type Frame, type SparsePoints } from './types.js';
+import { decodePointCloudPly } from '../point-cloud-ply.js';
+import { FormatError } from '../format-error.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,6 +26,8 @@ export interface TransformsFrames {
   hasAlpha: boolean;
   /** From `near_far` (LLFF) when present. */
   depthRange?: [number, number];
+  /** From `ply_file_path` when present. */
+  points?: SparsePoints;
 }
 
 const SUPPORTED_MODELS = ['PINHOLE', 'OPENCV', 'SIMPLE_PINHOLE'];
@@ -109,7 +115,22 @@ export async function loadTransformsFrames(file: string): Promise<TransformsFram
   const hasAlpha = typeof json.background === 'string' && /transparent|rgba/i.test(json.background);
   const nf = json.near_far;
   const depthRange = Array.isArray(nf) && nf.length === 2 && nf.every((v) => typeof v === 'number' && v > 0) && nf[0] < nf[1] ? ([nf[0], nf[1]] as [number, number]) : undefined;
-  return { frames, train: list('train_filenames'), test: list('test_filenames'), sparseTrain: list('sparse_train_filenames'), hasAlpha, depthRange };
+  return { frames, train: list('train_filenames'), test: list('test_filenames'), sparseTrain: list('sparse_train_filenames'), hasAlpha, depthRange, ...pointsFrom(json, path, root) };
+}
+
+/** The point cloud `ply_file_path` names, read and checked (a bad one is an error naming both files). */
+function pointsFrom(json: Json, path: string, root: string): { points?: SparsePoints } {
+  const rel = json.ply_file_path;
+  if (rel === undefined) return {};
+  if (typeof rel !== 'string' || rel === '') throw new DatasetError(path, 'ply_file_path must be a file path');
+  const file = join(root, rel);
+  if (!existsSync(file)) throw new DatasetError(path, `ply_file_path names '${rel}', which does not exist`);
+  try {
+    return { points: decodePointCloudPly(new Uint8Array(readFileSync(file)), file) };
+  } catch (e) {
+    if (e instanceof FormatError) throw new DatasetError(path, `ply_file_path '${rel}': ${e.message}`);
+    throw e;
+  }
 }
 
 function num(v: unknown): number | undefined {
