@@ -288,7 +288,7 @@ if (posesMode !== 'reference') {
       grads.dispose();
       loss.dispose();
     };
-    for (const name of runs.filter((r) => r === 'plain' || r === 'all' || r in ALL_VARIANTS)) {
+    for (const name of runs.filter((r) => r === 'plain' || r === 'all' || r === '3dgs-sfm' || r in ALL_VARIANTS)) {
       const reg = name === 'all' ? D : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name] } : { ...NO_REGULARIZERS };
       results.push(await runOne(name, d, init, name === 'plain' ? reg : { ...reg, ...overrides }, 'estimated', alignTest));
       writeResults();
