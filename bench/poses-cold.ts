@@ -29,7 +29,7 @@ import { basename, join, resolve } from 'node:path';
 import { freshCliBundle } from '../bin/cli-bundle.mjs';
 import { loadTransformsFrames } from '../engine/io/dataset/transforms.js';
 import type { Camera } from '../engine/splat/camera.js';
-import { errorsFor, loadScene, runColmap, subsets, type Subset } from './poses.js';
+import { errorsFor, f, flagReader, loadScene, runColmap, subsets, type Subset } from './poses.js';
 
 /** CPU time (ms) of this process's waited-for children so far. */
 function childrenCpuMs(): number {
@@ -147,15 +147,11 @@ const median = (x: number[]) => {
   const s = [...x].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const spread = (x: number[], d = 2) => `${f(median(x), d)} (${f(Math.min(...x), d)}-${f(Math.max(...x), d)})`;
 
 async function main() {
   const args = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const arg = flagReader(args);
   const wanted = (arg('--subsets') ?? 'fern3,fern6,fern12').split(',');
   const repeats = Number(arg('--repeats') ?? 5);
   const before = arg('--before');

@@ -201,7 +201,16 @@ export function runColmap(s: Subset, ref: Map<string, Camera>): Row {
   };
 }
 
-const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+/** A figure with d decimals, '—' when there is none. */
+export const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+/** `--name value` reader over the command line. */
+export function flagReader(args: string[]): (name: string) => string | undefined {
+  return (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+}
 
 /**
  * --match-cache FILE: keypoints and matches of a backend kept in FILE between runs
@@ -248,10 +257,7 @@ function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
 
 async function main() {
   const args = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
+  const arg = flagReader(args);
   const features = (arg('--features') ?? 'akaze,xfeat').split(',');
   const wanted = arg('--subsets')?.split(',');
   const withColmap = !args.includes('--no-colmap');
