@@ -7,6 +7,8 @@
  *                of the training photos (Sparrow's pose stage on them, points moved into the
  *                reference frame by the similarity between estimated and reference cameras),
  *                no regularizers
+ *   sfm-decay    the same SfM-point init with the default regularizers (opacity decay): what
+ *                the regularizers add to published-style 3DGS
  *   plain        depth init, no regularizers
  *   <term>       depth init + one regularizer alone
  *   all          depth init + SPARSE_VIEW_DEFAULTS
@@ -49,6 +51,7 @@ import { GpuSceneGrads } from '../engine/splat/gpu-scene.js';
 import type { GaussianScene } from '../engine/splat/scene.js';
 import { evaluate } from '../engine/train/evaluate.js';
 import { initFromDepth } from '../engine/train/init-from-depth.js';
+import { sceneFromPoints } from '../engine/train/init.js';
 import { alignPoseToImage } from '../engine/train/pose-refine.js';
 import { mutualKnnGraph } from '../engine/train/regularizers/knn-graph.js';
 import { createSparseViewRegularizers, NO_REGULARIZERS, SPARSE_VIEW_DEFAULTS, SPARSE_VIEW_TERMS, type FramePrior, type SparseViewConfig } from '../engine/train/regularizers/sparse-view.js';
@@ -113,7 +116,7 @@ const SINGLES: Record<string, Partial<SparseViewConfig>> = {
 };
 // `all-new`: the defaults plus the self-supervised terms (binocular consistency, opacity decay).
 const NEW_TERMS: Partial<SparseViewConfig> = { ...SINGLES.binocular, ...SINGLES['opacity-decay'] };
-const allRuns = ['3dgs-random', '3dgs-sfm', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
+const allRuns = ['3dgs-random', '3dgs-sfm', 'sfm-decay', 'plain', ...Object.keys(SINGLES), 'all', 'all-new', 'all-decay', 'new-only'];
 // `all-decay`: the defaults plus opacity decay only (= all since the defaults include it; kept for the record).
 const ALL_VARIANTS: Record<string, Partial<SparseViewConfig>> = { 'all-new': NEW_TERMS, 'all-decay': SINGLES['opacity-decay'], 'cor-decay': SINGLES.cor };
 // `new-only`: binocular consistency and opacity decay without the other regularizers.
@@ -188,7 +191,11 @@ async function runOne(name: string, d: Dataset, init: Awaited<ReturnType<typeof 
   } else if (name === '3dgs-sfm') {
     trainer = await Trainer.create(gpu, { ...d, points: await sfmPoints(d) }, { ...cfg.train, shDegree: cfg.init.shDegree ?? 1 }, { images, trainViews: train });
   } else {
-    const scene = cloneScene(init.scene);
+    let scene = cloneScene(init.scene);
+    if (name === 'sfm-decay') {
+      const pts = await sfmPoints(d);
+      scene = sceneFromPoints(pts.xyz, pts.rgb, init.scene.shDegree);
+    }
     const graph = mutualKnnGraph(scene.means, 4);
     let t: Trainer | undefined;
     const setup = createSparseViewRegularizers(gpu, reg, {
@@ -246,7 +253,7 @@ if (posesMode !== 'estimated') {
   const init = await depthInit(d);
   notes.push(`reference poses: MVS ${(init.confident * 100).toFixed(1)}% confident pixels, depth+init ${(init.ms / 1000).toFixed(1)} s, ${init.scene.count} initial Gaussians`);
   for (const name of runs) {
-    const reg = name === 'all' ? { ...D, poses: noPose } : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name], poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
+    const reg = name === 'all' || name === 'sfm-decay' ? { ...D, poses: noPose } : name in ALL_VARIANTS ? { ...D, ...ALL_VARIANTS[name], poses: noPose } : name in SINGLES ? { ...NO_REGULARIZERS, ...SINGLES[name] } : { ...NO_REGULARIZERS };
     results.push(await runOne(name, cloneDataset(base), init, name === 'plain' ? reg : { ...reg, ...overrides }, 'reference'));
     writeResults();
   }
