@@ -12,8 +12,7 @@ import { createModelSilhouetteCheck, type CheckedModel } from '../../engine/pose
 import { verifyPair, type VerifiedPair } from '../../engine/pose/two-view.js';
 import type { SparrowEvent } from '../../engine/pipeline/events.js';
 import type { Camera } from '../../engine/splat/camera.js';
-import { gaussian, rng } from '../util/close.js';
-import { ASYMMETRIC, orbitCamera, renderObject } from './silhouette-synthetic.js';
+import { ASYMMETRIC, orbitCamera, renderObject, surfacePoints } from './silhouette-synthetic.js';
 import { addNoise, projectAll } from './synthetic.js';
 
 const SIZE = 96;
@@ -24,20 +23,8 @@ const flipped3 = orbitCamera(20, 25, SIZE);
 const images = cameras.map((c) => renderObject(ASYMMETRIC, c));
 const K = { f: cameras[0].fx, cx: cameras[0].cx, cy: cameras[0].cy };
 
-/** n points on the surfaces of the object's ellipsoids (each inside the object's union). */
-function surfacePoints(n: number, seed: number): Float64Array {
-  const rand = rng(seed);
-  const out = new Float64Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    const e = ASYMMETRIC[i % ASYMMETRIC.length];
-    const d = [gaussian(rand), gaussian(rand), gaussian(rand)];
-    const l = Math.hypot(d[0], d[1], d[2]);
-    for (let a = 0; a < 3; a++) out[3 * i + a] = e.centre[a] + (e.radii[a] * d[a]) / l;
-  }
-  return out;
-}
 
-const points = surfacePoints(300, 3);
+const points = surfacePoints(ASYMMETRIC, 300, 3);
 const modelOf = (cams: Camera[], pts: Float64Array, observers?: number[][]): CheckedModel => ({
   poses: cams.map((c) => ({ R: c.R, t: c.t })),
   intrinsics: cams.map(() => K),

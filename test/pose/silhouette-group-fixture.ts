@@ -8,10 +8,9 @@ import { encodePng } from '../../engine/io/image.js';
 import { estimatePoses, type PoseEstimate } from '../../engine/pose/estimate-poses.js';
 import { mul3, rotationAngleDeg, tr3 } from '../../engine/pose/linalg.js';
 import type { GroupPlacementOptions } from '../../engine/pose/silhouette-group-placement.js';
-import { gaussian, rng } from '../util/close.js';
 import { scriptedBackend } from './scripted-backend.js';
 import { renderPainted } from './silhouette-group-painted.js';
-import { orbitCamera, renderObject, type Ellipsoid } from './silhouette-synthetic.js';
+import { orbitCamera, renderObject, surfacePoints, type Ellipsoid } from './silhouette-synthetic.js';
 import { addNoise, projectAll } from './synthetic.js';
 
 const SIZE = 96;
@@ -23,14 +22,7 @@ export const GROUP = [4, 5, 6];
 const N = 400;
 
 function keypoints(obj: Ellipsoid[]): Float64Array[] {
-  const rand = rng(11);
-  const points = new Float64Array(3 * N);
-  for (let i = 0; i < N; i++) {
-    const e = obj[i % obj.length];
-    const d = [gaussian(rand), gaussian(rand), gaussian(rand)];
-    const l = Math.hypot(d[0], d[1], d[2]);
-    for (let a = 0; a < 3; a++) points[3 * i + a] = e.centre[a] + (e.radii[a] * d[a]) / l;
-  }
+  const points = surfacePoints(obj, N, 11);
   // The first half of the points is seen by the main views, the second by the group.
   return cameras.map((c, v) => {
     const px = addNoise(projectAll(c, points), 0.3, 40 + v);

@@ -11,9 +11,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderPainted } from './silhouette-group-painted.js';
-import { ASYMMETRIC } from './silhouette-synthetic.js';
+import { ASYMMETRIC, surfacePoints } from './silhouette-synthetic.js';
 import { GROUP, cameras, run } from './silhouette-group-fixture.js';
-import { gaussian, rng } from '../util/close.js';
 import type { PoseEstimate } from '../../engine/pose/estimate-poses.js';
 import { toColmapModel } from '../../engine/pose/export.js';
 import { colmapImagesText, colmapPointsText } from '../../engine/io/dataset/colmap-write.js';
@@ -22,17 +21,7 @@ import { cameraCenter, type Camera } from '../../engine/splat/camera.js';
 
 const N = 400;
 /** The fixture's object points ([N, 3], same seed and construction as silhouette-group-fixture.ts). */
-function truthPoints(): Float64Array {
-  const rand = rng(11);
-  const points = new Float64Array(3 * N);
-  for (let i = 0; i < N; i++) {
-    const e = ASYMMETRIC[i % ASYMMETRIC.length];
-    const d = [gaussian(rand), gaussian(rand), gaussian(rand)];
-    const l = Math.hypot(d[0], d[1], d[2]);
-    for (let a = 0; a < 3; a++) points[3 * i + a] = e.centre[a] + (e.radii[a] * d[a]) / l;
-  }
-  return points;
-}
+const truthPoints = () => surfacePoints(ASYMMETRIC, N, 11);
 
 function project(c: Camera, X: ArrayLike<number>): [number, number] {
   const p = [0, 1, 2].map((r) => c.R[3 * r] * X[0] + c.R[3 * r + 1] * X[1] + c.R[3 * r + 2] * X[2] + c.t[r]);

@@ -13,8 +13,7 @@ import { searchGroupSimilarity } from '../../engine/pose/silhouette-group-search
 import { carveHull, hullBounds, type HullView } from '../../engine/pose/silhouette-hull.js';
 import { cameraAtMask, maskFromAlpha, type SilhouetteMask } from '../../engine/pose/silhouette-mask.js';
 import { cameraCenter, type Camera } from '../../engine/splat/camera.js';
-import { gaussian, rng } from '../util/close.js';
-import { ASYMMETRIC, SYMMETRIC, orbitCamera, renderObject, type Ellipsoid } from './silhouette-synthetic.js';
+import { ASYMMETRIC, SYMMETRIC, orbitCamera, renderObject, surfacePoints, type Ellipsoid } from './silhouette-synthetic.js';
 
 const RING5: [number, number][] = [[0, 30], [72, 50], [144, 20], [216, 40], [288, 25]];
 const GROUP: [number, number][] = [[110, 35], [150, 15], [190, 45]];
@@ -25,18 +24,6 @@ function masked(obj: Ellipsoid[], cam: Camera): HullView {
   return { camera: cameraAtMask(cam, mask), mask };
 }
 
-/** [n, 3] random points on the surfaces of the object's ellipsoids (inside the union: on the object for the masks). */
-function surfacePoints(obj: Ellipsoid[], n: number, seed: number): Float64Array {
-  const rand = rng(seed);
-  const out = new Float64Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    const e = obj[i % obj.length];
-    const d = [gaussian(rand), gaussian(rand), gaussian(rand)];
-    const l = Math.hypot(d[0], d[1], d[2]);
-    for (let a = 0; a < 3; a++) out[3 * i + a] = e.centre[a] + (e.radii[a] * d[a]) / l;
-  }
-  return out;
-}
 
 // The group frame: X_g = a Q X_w + b (an arbitrary similarity, as a separate SfM model has).
 const Q = expSO3([0.7, -1.9, 0.4]);

@@ -5,6 +5,7 @@
  */
 import { encodePng, type RgbaImage } from '../../engine/io/image.js';
 import { cameraCenter, lookAtCamera, type Camera } from '../../engine/splat/camera.js';
+import { gaussian, rng } from '../util/close.js';
 
 export interface Ellipsoid {
   centre: [number, number, number];
@@ -24,6 +25,19 @@ export const SYMMETRIC: Ellipsoid[] = [{ centre: [0, 0, 0], radii: [0.9, 0.55, 0
 
 export function insideObject(obj: Ellipsoid[], p: ArrayLike<number>): boolean {
   return obj.some((e) => ((p[0] - e.centre[0]) / e.radii[0]) ** 2 + ((p[1] - e.centre[1]) / e.radii[1]) ** 2 + ((p[2] - e.centre[2]) / e.radii[2]) ** 2 <= 1);
+}
+
+/** [n, 3] random points on the surfaces of the object's ellipsoids, cycling through them (inside the union: on the object for the masks). */
+export function surfacePoints(obj: Ellipsoid[], n: number, seed: number): Float64Array {
+  const rand = rng(seed);
+  const out = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const e = obj[i % obj.length];
+    const d = [gaussian(rand), gaussian(rand), gaussian(rand)];
+    const l = Math.hypot(d[0], d[1], d[2]);
+    for (let a = 0; a < 3; a++) out[3 * i + a] = e.centre[a] + (e.radii[a] * d[a]) / l;
+  }
+  return out;
 }
 
 /** Ray parameters [entry, exit] of the ray o + t d through ellipsoid e, or null when it misses. */
