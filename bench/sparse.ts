@@ -73,30 +73,22 @@ const posesMode = arg('poses', 'both');
 const depthSide = Number(arg('depth-side', '192'));
 const curveEvery = Number(arg('curve', '0'));
 const seed = Number(arg('seed', '0'));
-// --set key=value,...: numeric SparseViewConfig fields changed in every run but plain (for sweeps).
-const overrides: Partial<Omit<SparseViewConfig, 'poses'>> = Object.fromEntries(
-  arg('set', '').split(',').filter(Boolean).map((kv) => {
-    const [k, v] = kv.split('=');
-    if (!(k in NO_REGULARIZERS) || k === 'poses' || !Number.isFinite(Number(v))) throw new Error(`--set: unknown field or bad number in '${kv}'`);
-    return [k, Number(v)];
-  }),
-);
-// --train key=value,...: numeric TrainConfig fields changed in every run but plain (sparse-view schedules).
-const trainOverrides: Partial<TrainConfig> = Object.fromEntries(
-  arg('train', '').split(',').filter(Boolean).map((kv) => {
-    const [k, v] = kv.split('=');
-    if (!(k in DEFAULT_TRAIN_CONFIG) || typeof DEFAULT_TRAIN_CONFIG[k as keyof TrainConfig] !== 'number' || !Number.isFinite(Number(v))) throw new Error(`--train: unknown field or bad number in '${kv}'`);
-    return [k, Number(v)];
-  }),
-);
-// --init key=value,...: numeric depth-init options (engine/train/init-from-depth.ts), shared by all runs.
-const initOverrides: Record<string, number> = Object.fromEntries(
-  arg('init', '').split(',').filter(Boolean).map((kv) => {
-    const [k, v] = kv.split('=');
-    if (!['stride', 'minConfidence', 'targetCount', 'minNeighbours', 'opacity'].includes(k) || !Number.isFinite(Number(v))) throw new Error(`--init: unknown option or bad number in '${kv}'`);
-    return [k, Number(v)];
-  }),
-);
+/** `--flag key=value,...` as numbers; `known(key)` says which keys the flag takes. */
+function numericOverrides(flag: string, known: (key: string) => boolean): Record<string, number> {
+  return Object.fromEntries(
+    arg(flag, '').split(',').filter(Boolean).map((kv) => {
+      const [k, v] = kv.split('=');
+      if (!known(k) || !Number.isFinite(Number(v))) throw new Error(`--${flag}: unknown field or bad number in '${kv}'`);
+      return [k, Number(v)];
+    }),
+  );
+}
+// --set: numeric SparseViewConfig fields changed in every run but plain (for sweeps).
+const overrides: Partial<Omit<SparseViewConfig, 'poses'>> = numericOverrides('set', (k) => k in NO_REGULARIZERS && k !== 'poses');
+// --train: numeric TrainConfig fields changed in every run but plain (sparse-view schedules).
+const trainOverrides: Partial<TrainConfig> = numericOverrides('train', (k) => typeof DEFAULT_TRAIN_CONFIG[k as keyof TrainConfig] === 'number');
+// --init: numeric depth-init options (engine/train/init-from-depth.ts), shared by all runs.
+const initOverrides = numericOverrides('init', (k) => ['stride', 'minConfidence', 'targetCount', 'minNeighbours', 'opacity'].includes(k));
 const D = SPARSE_VIEW_DEFAULTS;
 // Each term alone at its switched-on weight (the defaults leave the depth-prior terms off).
 const T = SPARSE_VIEW_TERMS;
@@ -152,8 +144,17 @@ async function depthInit(d: Dataset): Promise<{ scene: GaussianScene; priors: Ma
   return { scene, priors, confident, ms: performance.now() - t0 };
 }
 
-/** Sparse SfM points of the training photos, in `d`'s frame (the `3dgs-sfm` baseline's init). */
-async function sfmPoints(d: Dataset): Promise<NonNullable<Dataset['points']>> {
+/** Sparse SfM points of the training photos, in `d`'s frame (the `3dgs-sfm` baseline's init); one pose run per dataset. */
+const sfmCache = new Map<string, Promise<NonNullable<Dataset['points']>>>();
+function sfmPoints(d: Dataset): Promise<NonNullable<Dataset['points']>> {
+  // Keyed by the training cameras (each run gets a fresh copy of the same dataset).
+  const key = train.map((i) => [...d.frames[i].camera.R, ...d.frames[i].camera.t].join(',')).join(';');
+  let p = sfmCache.get(key);
+  if (!p) sfmCache.set(key, (p = computeSfmPoints(d)));
+  return p;
+}
+
+async function computeSfmPoints(d: Dataset): Promise<NonNullable<Dataset['points']>> {
   const chosen = await chooseFeatureBackend({ prefer: 'auto' });
   const photos = train.map((i) => ({ name: d.frames[i].name, bytes: new Uint8Array(readFileSync(d.frames[i].imagePath)) }));
   const est = await estimatePoses(photos, { backend: chosen.backend });
