@@ -79,7 +79,7 @@ export function subsets(): Subset[] {
   ];
 }
 
-interface Row {
+export interface Row {
   subset: string;
   method: string;
   registered: number;
@@ -102,7 +102,7 @@ export function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, fi
   return { ...e, focalErr };
 }
 
-async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false): Promise<Row> {
+export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false): Promise<Row> {
   const photos = s.files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(DATA, s.scene, f))) }));
   const t0 = performance.now();
   const est = await estimatePoses(photos, { backend, silhouette });
@@ -153,11 +153,16 @@ async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, C
   };
 }
 
-export function runColmap(s: Subset, ref: Map<string, Camera>): Row {
+/**
+ * COLMAP on the subset's photos (`photoDir`: a folder holding them under their base names,
+ * instead of the dataset's files; `singleCamera` false: one camera per photo, for photos of
+ * different sizes).
+ */
+export function runColmap(s: Subset, ref: Map<string, Camera>, opts: { photoDir?: string; singleCamera?: boolean } = {}): Row {
   const work = mkdtempSync(join(tmpdir(), `colmap-${s.id}-`));
   const images = join(work, 'images');
   mkdirSync(images);
-  for (const f of s.files) symlinkSync(join(DATA, s.scene, f), join(images, basename(f)));
+  for (const f of s.files) symlinkSync(opts.photoDir ? join(opts.photoDir, basename(f)) : join(DATA, s.scene, f), join(images, basename(f)));
   const env = { ...process.env, QT_QPA_PLATFORM: 'offscreen' };
   const db = join(work, 'db.db');
   const run = (args: string[]) => execFileSync('colmap', args, { env, stdio: 'pipe', timeout: 600_000 });
@@ -165,7 +170,7 @@ export function runColmap(s: Subset, ref: Map<string, Camera>): Row {
   let note = '';
   const cams = new Map<string, Camera>();
   try {
-    run(['feature_extractor', '--database_path', db, '--image_path', images, '--ImageReader.single_camera', '1', '--SiftExtraction.use_gpu', '0', '--SiftExtraction.num_threads', '2']);
+    run(['feature_extractor', '--database_path', db, '--image_path', images, '--ImageReader.single_camera', opts.singleCamera === false ? '0' : '1', '--SiftExtraction.use_gpu', '0', '--SiftExtraction.num_threads', '2']);
     run(['exhaustive_matcher', '--database_path', db, '--SiftMatching.use_gpu', '0', '--SiftMatching.num_threads', '2']);
     mkdirSync(join(work, 'sparse'));
     run(['mapper', '--database_path', db, '--image_path', images, '--output_path', join(work, 'sparse'), '--Mapper.num_threads', '2']);
@@ -218,7 +223,7 @@ export function flagReader(args: string[]): (name: string) => string | undefined
  * stages after matching does not redo ~2 min of LighterGlue on lego8. Dev only.
  */
 const cacheStores = new Map<string, Map<string, unknown>>();
-function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
+export function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
   if (!cacheStores.has(file)) cacheStores.set(file, existsSync(file) ? deserialize(readFileSync(file)) : new Map());
   const store = cacheStores.get(file)!;
   const save = () => writeFileSync(file, serialize(store));
@@ -227,11 +232,14 @@ function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
     for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] & 0xff) ^ ((bytes[i] * 131) | 0), 0x01000193) >>> 0;
     return `${bytes.length}:${h.toString(16)}`;
   };
-  const kpKey = (k: Keypoints) => hash(new Uint8Array(k.xy.buffer, k.xy.byteOffset, k.xy.byteLength));
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  // Keypoints of a turned copy: also where they were described (LighterGlue reads those).
+  const kpKey = (k: Keypoints) => hash(bytes(k.xy)) + (k.described ? `@${hash(bytes(k.described.xy))}` : '');
   return {
     name: b.name,
     extractor: {
       name: b.extractor.name,
+      rotationInvariant: b.extractor.rotationInvariant,
       async extract(image, maxKeypoints) {
         const key = `${b.name}|kp|${maxKeypoints}|${image.width}x${image.height}|${hash(image.data)}`;
         if (!store.has(key)) {

@@ -1,10 +1,14 @@
 /**
  * The pose stage: photos in, cameras + sparse points out.
- *   load (decode, EXIF orientation, intrinsics, duplicate and size checks)
+ *   load (decode, EXIF orientation, intrinsics, duplicate and size checks; portrait and
+ *   landscape photos of one camera share its focal length)
  *   -> features (the chosen FeatureBackend) -> exhaustive pairwise matching
  *   -> geometric verification (essential matrix, cheirality)
  *   -> view-graph filtering (minimum inliers and inlier ratio, rotation consensus over
  *      loops, weak pairs confirmed by view triplets: view-graph-filter.ts)
+ *   -> when the graph splits and the extractor is not rotation invariant (XFeat): the cut-off
+ *      photos tried turned in their image plane, then verification and filtering again
+ *      (rotation-search.ts)
  *   -> incremental SfM (PnP, relative-pose fallback with an optional depth prior)
  *   -> silhouette fallback for views still unplaced, when the photos have alpha masks
  *      (silhouette-fallback.ts).
@@ -17,15 +21,16 @@ import type { EventSink } from '../pipeline/events.js';
 import { RateMeter, silentSink, throwIfCancelled } from '../pipeline/events.js';
 import type { Camera } from '../splat/camera.js';
 import type { FeatureBackend, Keypoints } from './features.js';
-import { incrementalSfm, type RegistrationMethod, type SfmOptions } from './incremental-sfm.js';
+import { incrementalSfm, type RegistrationMethod, type SfmOptions, type SfmView } from './incremental-sfm.js';
 import { filterViewGraph, type PairRejection, type ViewGraphFilterOptions } from './view-graph-filter.js';
 import { silhouetteFallback } from './silhouette-fallback.js';
 import { createModelSilhouetteCheck } from './model-silhouette-check.js';
 import type { SilhouetteOptions } from './silhouette-placement.js';
 import { placeGroupsBySilhouettes, type GroupAttempt, type GroupPlacementOptions } from './silhouette-group-placement.js';
 import { mergePlacedGroups } from './silhouette-group-merge.js';
-import { cameraGroups, initialIntrinsics, readCameraExif, type CameraExif, type FocalSource } from './intrinsics.js';
+import { cameraGroups, initialIntrinsics, readCameraExif, viewIntrinsics, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
+import { searchRotations, type RotationSearchOptions } from './rotation-search.js';
 
 export interface PhotoInput {
   name: string;
@@ -65,6 +70,12 @@ export interface PoseEstimateOptions {
    * silhouette model check (photos with alpha masks). Default on; false turns it off.
    */
   silhouetteGroup?: GroupPlacementOptions | false;
+  /**
+   * When the extractor is not rotation invariant (XFeat) and the view graph splits, the
+   * photos of the smaller components are tried turned in their image plane
+   * (rotation-search.ts). Default on; false turns it off.
+   */
+  rotationSearch?: RotationSearchOptions | false;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -98,6 +109,8 @@ export interface PoseView {
   registrationInliers: number;
   observations: number;
   rmsErrorPx: number;
+  /** clockwise turn (degrees) of the photo its features were taken at, when the rotation search turned it */
+  turnedDegrees?: number;
   /**
    * 'high' when registered with >= 50 inliers and seeing >= 50 points at < 1.5 px RMS;
    * 'low' otherwise (few constraints: the pose may be wrong even though it is
@@ -234,9 +247,33 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     matchPairs.push(m.pairs);
     onEvent({ type: 'step', stage: 'matching', step: k + 1, total: pairList.length, metrics: { matches: m.pairs.length / 2 }, ...pairMeter.update(k + 1) });
   }
-  const { verified: allVerified, pairs } = verifyAll(intr);
+  let { verified: allVerified, pairs } = verifyAll(intr);
   // Pairs that passed RANSAC are not all right: loop-check them before SfM trusts them.
-  const graph = filterViewGraph(decoded.length, allVerified, { minInliers: minPair, ...opts.viewGraph });
+  let graph = filterViewGraph(decoded.length, allVerified, { minInliers: minPair, ...opts.viewGraph });
+  // A split view graph with a rotation-sensitive extractor: try the cut-off photos turned.
+  const rotation =
+    opts.rotationSearch !== false && opts.rotationSearch?.enabled !== false && !opts.backend.extractor.rotationInvariant
+      ? await searchRotations({
+          names: decoded.map((d) => d.name),
+          images: decoded.map((d, i) => (duplicateOf.has(i) ? null : d.image)),
+          keypoints,
+          pairList,
+          matchPairs,
+          trusted: graph.kept.map((k) => k.pair),
+          extractor: opts.backend.extractor,
+          matcher: opts.backend.matcher,
+          maxKeypoints: opts.maxKeypoints,
+          inliers: (a, b, ka, kb, m) => verifyPair(a, b, ka.xy, kb.xy, intr[a], intr[b], m, { thresholdPx: opts.verifyThresholdPx ?? 2 })?.inlierCount ?? 0,
+          minInliers: minPair,
+          options: opts.rotationSearch || undefined,
+          onEvent,
+          signal: opts.signal,
+        })
+      : null;
+  if (rotation?.turned.size) {
+    ({ verified: allVerified, pairs } = verifyAll(intr));
+    graph = filterViewGraph(decoded.length, allVerified, { minInliers: minPair, ...opts.viewGraph });
+  }
   const verified = graph.kept.map((k) => k.pair);
   const supportOf = new Map(graph.kept.map((k) => [k.pair, k.consistentTriangles]));
   for (const r of graph.rejected) {
@@ -255,14 +292,23 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   // Structure from motion
   t0 = performance.now();
   onEvent({ type: 'stage', stage: 'poses', status: 'start' });
-  const sfmViews = decoded.map((d, i) => ({
-    name: d.name,
-    width: d.image.width,
-    height: d.image.height,
-    group: groups[i],
-    xy: keypoints[i]?.xy ?? new Float32Array(0),
-    colors: keypoints[i] ? sampleColors(d.image, keypoints[i]!.xy) : undefined,
-  }));
+  // A group's views taken the other way up (portrait among landscape) share its focal
+  // length; their keypoints move by the difference of the principal points (SfmView).
+  const groupFirst = (i: number) => groups.indexOf(groups[i]);
+  const sfmViews: SfmView[] = decoded.map((d, i) => {
+    const offset: [number, number] = [intr[groupFirst(i)].cx - intr[i].cx, intr[groupFirst(i)].cy - intr[i].cy];
+    const raw = keypoints[i]?.xy ?? new Float32Array(0);
+    const moved = offset[0] || offset[1] ? raw.map((x, k) => x + offset[k & 1]) : raw;
+    return {
+      name: d.name,
+      width: d.image.width,
+      height: d.image.height,
+      group: groups[i],
+      xy: moved,
+      colors: keypoints[i] ? sampleColors(d.image, raw) : undefined,
+      principalOffset: offset[0] || offset[1] ? offset : undefined,
+    };
+  });
   // Photos with alpha masks: each registration must keep the model consistent with them.
   const silhouetteCheck = opts.silhouette === false || opts.silhouette?.modelCheck === false ? null : createModelSilhouetteCheck(decoded.map((d, i) => (duplicateOf.has(i) ? null : d.image)), { ...opts.silhouette, ...opts.silhouette?.modelCheck });
   const reconstruct = (K: { f: number; cx: number; cy: number }[], v: VerifiedPair[]) => {
@@ -290,7 +336,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     if (opts.silhouette === false || sfm.views[p.a].registered || sfm.views[p.b].registered) return p;
     const k = pairList.findIndex(([a, b]) => a === p.a && b === p.b);
     const K = sfm.intrinsics;
-    return verifyPair(p.a, p.b, keypoints[p.a]!.xy, keypoints[p.b]!.xy, K[groups[p.a]], K[groups[p.b]], matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 }) ?? p;
+    return verifyPair(p.a, p.b, keypoints[p.a]!.xy, keypoints[p.b]!.xy, viewIntrinsics(K, sfmViews[p.a]), viewIntrinsics(K, sfmViews[p.b]), matchPairs[k], { thresholdPx: opts.verifyThresholdPx ?? 2 }) ?? p;
   });
   // Groups of unregistered views first (rigid, several silhouettes and their points at once).
   const grouped =
@@ -306,7 +352,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   // The single-view search sees the placed poses, not the adjusted ones: the adjustment must not
   // flip its decisions (lego8: train_042's lead goes from 0.007 to 0.020, right at its 0.02 margin).
   const withGroups = grouped?.placed.size ? { ...sfm, views: sfm.views.map((v, i) => (grouped.placed.has(i) ? { ...v, registered: true, pose: grouped.placed.get(i)!.pose } : v)) } : sfm;
-  const silhouette = silhouetteFallback({ images, sfm: withGroups, groups, pairs: refocused, options: opts.silhouette, onEvent, signal: opts.signal });
+  const silhouette = silhouetteFallback({ images, sfm: withGroups, views: sfmViews, pairs: refocused, options: opts.silhouette, onEvent, signal: opts.signal });
   if (silhouette) timingsMs.silhouette = performance.now() - t0;
 
   // Connected groups of views over the trusted pairs, to say why a view is left out.
@@ -319,7 +365,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   }
   const views: PoseView[] = sfm.views.map((r, i) => {
     const d = decoded[i];
-    const K = sfm.intrinsics[groups[i]];
+    const K = viewIntrinsics(sfm.intrinsics, sfmViews[i]);
     const dup = duplicateOf.get(i);
     const edges = verified.filter((p) => p.a === i || p.b === i).length;
     const dropped = graph.rejected.filter((x) => (x.pair.a === i || x.pair.b === i) && (x.why === 'loop-inconsistent' || x.why === 'weak-unconfirmed'));
@@ -328,7 +374,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     else if (!r.registered && edges === 0 && dropped.length) {
       const names = dropped.map((x) => decoded[x.pair.a === i ? x.pair.b : x.pair.a].name).join(', ');
       reason = `its verified pairs (with ${names}) contradict the other pairs' geometry or are unconfirmed by any view triplet (repeated or symmetric structure?), so none was trusted; ${r.reason}`;
-    } else if (!r.registered && edges === 0) reason = `no verified matches with any other photo (different scene, or too little overlap/texture); ${r.reason}`;
+    } else if (!r.registered && edges === 0) reason = `no verified matches with any other photo (different scene, or too little overlap/texture)${rotation?.unlinked.has(i) ? `, also ${rotation.unlinked.get(i)}` : ''}; ${r.reason}`;
     else if (!r.registered && !groupOf.get(i)!.some((w) => sfm.views[w].registered)) {
       const partners = verified.filter((p) => p.a === i || p.b === i).map((p) => decoded[p.a === i ? p.b : p.a].name);
       reason = `its trusted pairs (with ${partners.join(', ')}) form a separate group of ${groupOf.get(i)!.length} views that no trusted pair links to the registered ones; ${r.reason}`;
@@ -355,6 +401,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       registrationInliers: r.registrationInliers,
       observations: merged?.perView[i].observations ?? r.observations,
       rmsErrorPx: merged?.perView[i].rmsErrorPx ?? r.rmsErrorPx,
+      turnedDegrees: rotation?.turned.get(i),
       confidence: !r.registered && !sil ? 'none' : (r.method === 'initial-pair' || r.method === 'pnp') && r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
     };
   });
@@ -385,12 +432,13 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
 }
 
 /** Depth prior of view v at keypoint kp (nearest sample; null where unknown). */
-function depthSampler(priors: (DepthPrior | null | undefined)[], views: { width: number; height: number; xy: Float32Array }[]) {
+function depthSampler(priors: (DepthPrior | null | undefined)[], views: SfmView[]) {
   return (v: number, kp: number): number | null => {
     const d = priors[v];
     if (!d) return null;
-    const x = Math.floor((views[v].xy[2 * kp] / views[v].width) * d.width);
-    const y = Math.floor((views[v].xy[2 * kp + 1] / views[v].height) * d.height);
+    const [dx, dy] = views[v].principalOffset ?? [0, 0]; // back to the photo's pixels
+    const x = Math.floor(((views[v].xy[2 * kp] - dx) / views[v].width) * d.width);
+    const y = Math.floor(((views[v].xy[2 * kp + 1] - dy) / views[v].height) * d.height);
     if (!(x >= 0 && x < d.width && y >= 0 && y < d.height)) return null;
     const z = d.depth[y * d.width + x];
     return Number.isFinite(z) && z > 0 ? z : null;

@@ -23,11 +23,14 @@ import type { PoseEstimate } from './estimate-poses.js';
 
 /** COLMAP model of the registered views. Image ids are 1-based view indices. */
 export function toColmapModel(est: PoseEstimate): ColmapModel {
-  const cameras = new Map<number, ColmapCamera>();
+  // One COLMAP camera per intrinsics group and image size: a group's portrait and
+  // landscape photos share the focal length but not the size or principal point.
+  const cameras = new Map<string, ColmapCamera>();
+  const cameraKey = (v: (typeof est.views)[number]) => `${v.group}|${v.width}x${v.height}`;
   for (const v of est.views) {
-    if (!v.camera || cameras.has(v.group + 1)) continue;
+    if (!v.camera || cameras.has(cameraKey(v))) continue;
     const c = v.camera;
-    cameras.set(v.group + 1, { id: v.group + 1, model: 'PINHOLE', width: v.width, height: v.height, params: [c.fx, c.fy, c.cx, c.cy] });
+    cameras.set(cameraKey(v), { id: cameras.size + 1, model: 'PINHOLE', width: v.width, height: v.height, params: [c.fx, c.fy, c.cx, c.cy] });
   }
   // point id per (view, keypoint)
   const pointOf = est.views.map((_, i) => new Map<number, number>());
@@ -43,7 +46,7 @@ export function toColmapModel(est: PoseEstimate): ColmapModel {
       id: i + 1,
       q: rotationToQuat(v.camera.R),
       t: [v.camera.t[0], v.camera.t[1], v.camera.t[2]],
-      cameraId: v.group + 1,
+      cameraId: cameras.get(cameraKey(v))!.id,
       name: v.name,
       // COLMAP pixel centres are at +0.5 like ours: coordinates carry over unchanged.
       points2D: { xy: Float64Array.from(xy), point3DIds: ids },
@@ -63,7 +66,7 @@ export function toColmapModel(est: PoseEstimate): ColmapModel {
       track,
     };
   });
-  return { cameras, images, points };
+  return { cameras: new Map([...cameras.values()].map((c) => [c.id, c])), images, points };
 }
 
 function meanPointError(est: PoseEstimate, p: number): number {
@@ -92,9 +95,9 @@ export const SPARSE_PLY = 'sparse_pc.ply';
  */
 export function toTransformsJson(est: PoseEstimate, outDir: string, photoPaths: string[]): Record<string, unknown> {
   const registered = est.views.map((v, i) => ({ v, i })).filter(({ v }) => v.camera);
-  const groups = new Set(registered.map(({ v }) => v.group));
-  const shared = groups.size === 1 && registered.length > 0;
   const intr = (v: (typeof est.views)[number]) => ({ w: v.width, h: v.height, fl_x: v.camera!.fx, fl_y: v.camera!.fy, cx: v.camera!.cx, cy: v.camera!.cy });
+  // At the top level only when every frame has the same (one group and one orientation).
+  const shared = registered.length > 0 && new Set(registered.map(({ v }) => JSON.stringify(intr(v)))).size === 1;
   const frames = registered.map(({ v, i }) => ({
     file_path: relative(outDir, photoPaths[i]).split('\\').join('/'),
     transform_matrix: openGlCameraToWorld(v.camera!),
@@ -132,6 +135,8 @@ export function poseReport(est: PoseEstimate): Record<string, unknown> {
       focal: v.camera?.fx ?? null,
       focalSource: v.focalSource,
       cameraGroup: v.group,
+      // clockwise turn its features were found at (the rotation search), null when upright
+      featuresTurnedDegrees: v.turnedDegrees ?? null,
       keypoints: v.keypoints,
       registrationInliers: v.registrationInliers,
       observations: v.observations,

@@ -18,6 +18,13 @@ export interface Keypoints {
   descriptorDim: number;
   /** 'float' (compare by dot product) or 'binary' (Hamming, packed bytes). */
   descriptorKind: 'float' | 'binary';
+  /**
+   * For keypoints found in a turned copy of the photo (turned-features.ts): their
+   * positions in that copy, where the descriptors were computed. A matcher that reads
+   * positions (LighterGlue's positional encoding) uses these, so positions and
+   * descriptors agree; `xy` stays in the photo's pixels for the geometry.
+   */
+  described?: { xy: Float32Array; width: number; height: number };
 }
 
 export interface Matches {
@@ -29,6 +36,13 @@ export interface Matches {
 
 export interface FeatureExtractor {
   readonly name: string;
+  /**
+   * True when keypoints are described in their own orientation (ORB, AKAZE), so a photo
+   * turned in its image plane still matches; learned extractors like XFeat are not,
+   * and the pose pipeline then tries turned copies of photos it cannot link
+   * (rotation-search.ts).
+   */
+  readonly rotationInvariant?: boolean;
   extract(image: RgbaImage, maxKeypoints?: number): Promise<Keypoints>;
   /**
    * Start loading the backend's runtime (e.g. compiling a WASM module) so that it overlaps

@@ -38,11 +38,20 @@ export interface SfmView {
   height: number;
   /** intrinsics group (shared camera) */
   group: number;
-  /** [N, 2] keypoint pixels */
+  /** [N, 2] keypoint pixels, moved by principalOffset */
   xy: Float32Array;
   /** [N, 3] RGB8 colour at each keypoint (optional) */
   colors?: Uint8Array;
+  /**
+   * Group principal point minus the view's own (default [0, 0]): a group shares one
+   * focal length and one principal point, so a view of the group taken the other way up
+   * (portrait among landscape) has its keypoints moved by this offset, which puts its own
+   * principal point where the group's is. viewIntrinsics() gives its intrinsics in its
+   * own pixels (intrinsics.ts; for anything that looks at the photo: masks, exported cameras).
+   */
+  principalOffset?: [number, number];
 }
+
 
 export interface SfmOptions {
   /** inliers the initial pair needs */

@@ -98,13 +98,27 @@ export function initialIntrinsics(exif: CameraExif, width: number, height: numbe
 export function cameraGroups(photos: { exif: CameraExif; width: number; height: number; f: number }[]): number[] {
   const keys = photos.map((p, i) => {
     const hasExif = Boolean(p.exif.make || p.exif.model || p.exif.focalLengthMm || p.exif.focalLength35mm);
-    if (!hasExif) return `noexif|${p.width}x${p.height}`;
+    // Portrait and landscape shots of one camera are one sensor turned: the size is keyed
+    // long side first, so they share the focal length (each keeps its own principal point,
+    // SfmView.principalOffset).
+    const size = `${Math.max(p.width, p.height)}x${Math.min(p.width, p.height)}`;
+    if (!hasExif) return `noexif|${size}`;
     if (!p.exif.make && !p.exif.model) return `photo|${i}`;
-    return `${p.exif.make ?? ''}|${p.exif.model ?? ''}|${p.width}x${p.height}|${p.f.toFixed(1)}`;
+    return `${p.exif.make ?? ''}|${p.exif.model ?? ''}|${size}|${p.f.toFixed(1)}`;
   });
   const ids = new Map<string, number>();
   return keys.map((k) => {
     if (!ids.has(k)) ids.set(k, ids.size);
     return ids.get(k)!;
   });
+}
+
+/**
+ * The intrinsics of a view in its own pixels: its group's focal length, its own principal
+ * point (the group's moved back by the view's principalOffset, incremental-sfm.ts SfmView).
+ */
+export function viewIntrinsics(intrinsics: { f: number; cx: number; cy: number }[], view: { group: number; principalOffset?: [number, number] }): { f: number; cx: number; cy: number } {
+  const K = intrinsics[view.group];
+  const [dx, dy] = view.principalOffset ?? [0, 0];
+  return { f: K.f, cx: K.cx - dx, cy: K.cy - dy };
 }

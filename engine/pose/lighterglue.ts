@@ -22,10 +22,12 @@ export interface LighterGlueOptions {
 export function normalizeKeypointsForGlue(k: Keypoints): Float32Array {
   const n = keypointCount(k);
   const out = new Float32Array(2 * n);
-  const half = Math.max(k.width, k.height) / 2;
+  // Positions in the image the descriptors were computed in (a turned copy, when there is one).
+  const { xy, width, height } = k.described ?? k;
+  const half = Math.max(width, height) / 2;
   for (let i = 0; i < n; i++) {
-    out[2 * i] = (k.xy[2 * i] - k.width / 2) / half;
-    out[2 * i + 1] = (k.xy[2 * i + 1] - k.height / 2) / half;
+    out[2 * i] = (xy[2 * i] - width / 2) / half;
+    out[2 * i + 1] = (xy[2 * i + 1] - height / 2) / half;
   }
   return out;
 }

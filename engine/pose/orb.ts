@@ -73,6 +73,8 @@ export function toGray(img: RgbaImage): Uint8Array {
 
 export class OrbExtractor implements FeatureExtractor {
   readonly name: string;
+  /** ORB and AKAZE describe each keypoint in its dominant orientation. */
+  readonly rotationInvariant = true;
   constructor(private readonly opts: OrbOptions = {}) {
     this.name = opts.detector ?? 'orb';
   }

@@ -3,6 +3,7 @@
  * registration changes, the check of the current model (model-silhouette-check.ts: the
  * photos' silhouettes), and undoing a registration that makes the model fail it.
  */
+import { viewIntrinsics } from './intrinsics.js';
 import type { SfmOptions } from './incremental-sfm.js';
 import type { ModelCheck, ModelCheckResult } from './model-silhouette-check.js';
 import { obsKey, type State } from './sfm-state.js';
@@ -31,7 +32,7 @@ export function checkModel(s: State, check: ModelCheck) {
     const t = s.tracks.tracks[id];
     return t.views.filter((v, k) => s.poses[v] && !s.rejected.has(obsKey(v, t.keypoints[k])));
   });
-  return check({ poses: s.poses, intrinsics: s.views.map((v) => s.intrinsics[v.group]), points, observers });
+  return check({ poses: s.poses, intrinsics: s.views.map((v) => viewIntrinsics(s.intrinsics, v)), points, observers });
 }
 
 /**

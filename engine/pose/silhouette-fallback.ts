@@ -4,10 +4,11 @@
  * to placeBySilhouettes (silhouette-placement.ts) with the registered cameras, the
  * photos (their alpha channels) and the trusted pairs among the unregistered views.
  */
+import { viewIntrinsics } from './intrinsics.js';
 import type { RgbaImage } from '../io/image.js';
 import type { EventSink } from '../pipeline/events.js';
 import type { Camera } from '../splat/camera.js';
-import type { SfmResult } from './incremental-sfm.js';
+import type { SfmResult, SfmView } from './incremental-sfm.js';
 import { placeBySilhouettes, type SilhouetteOptions, type SilhouetteOutcome } from './silhouette-placement.js';
 import type { VerifiedPair } from './two-view.js';
 
@@ -15,8 +16,8 @@ export interface SilhouetteFallbackInput {
   /** decoded photos, null for those to leave alone (duplicates) */
   images: (RgbaImage | null)[];
   sfm: SfmResult;
-  /** intrinsics group of each view (index into sfm.intrinsics) */
-  groups: number[];
+  /** the views as given to incrementalSfm (their intrinsics group and principal offset) */
+  views: Pick<SfmView, 'group' | 'principalOffset'>[];
   /** trusted pairs (after the view-graph filter) */
   pairs: VerifiedPair[];
   options?: SilhouetteOptions | false;
@@ -32,7 +33,7 @@ export function silhouetteFallback(input: SilhouetteFallbackInput): SilhouetteOu
   const placed = sfm.views.map((v) => v.registered);
   if (!sfm.views.some((v, i) => !v.registered && images[i])) return null;
   const cameras: Camera[] = sfm.views.map((v, i) => {
-    const K = sfm.intrinsics[input.groups[i]];
+    const K = viewIntrinsics(sfm.intrinsics, input.views[i]);
     const img = images[i];
     const pose = v.pose ?? { R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] };
     return { width: img?.width ?? 1, height: img?.height ?? 1, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: pose.R, t: pose.t };

@@ -19,6 +19,7 @@
  * silhouettes), so no track crosses parts: the adjustment refines each part internally
  * and keeps each placement's similarity.
  */
+import { viewIntrinsics } from './intrinsics.js';
 import { bundleAdjust, residual, type BaObservation, type BaProblem, type BaReport } from './bundle-adjust.js';
 import type { SfmResult, SfmView } from './incremental-sfm.js';
 import type { ModelCheck } from './model-silhouette-check.js';
@@ -68,7 +69,7 @@ export function mergePlacedGroups(input: GroupMergeInput): MergedModel {
   const points = concatF64([sfm.points, ...input.models.map((m) => m.points)]);
   const colors = concatU8([sfm.colors, ...input.models.map((m) => m.colors)]);
   const trackLengths = Uint16Array.from(pointObservations, (o) => o.length);
-  const K = (v: number) => sfm.intrinsics[views[v].group];
+  const K = (v: number) => viewIntrinsics(sfm.intrinsics, views[v]);
 
   // The problem: cameras = views that observe a point; one fixed camera per part.
   const observed = new Set(pointObservations.flatMap((o) => o.map((x) => x.view)));

@@ -22,6 +22,7 @@
  * A refused group keeps a reason naming the figures: a wrongly placed group is worse than
  * a refused one, so every test must pass.
  */
+import { viewIntrinsics } from './intrinsics.js';
 import type { RgbaImage } from '../io/image.js';
 import type { EventSink } from '../pipeline/events.js';
 import { throwIfCancelled } from '../pipeline/events.js';
@@ -225,7 +226,7 @@ export function placeGroupsBySilhouettes(input: GroupPlacementInput): GroupOutco
     return m && !('reason' in m) ? m : null;
   });
   const todo = sfm.views.map((v, i) => i).filter((i) => !sfm.views[i].registered && masks[i]);
-  const K = (v: number) => sfm.intrinsics[input.views[v].group];
+  const K = (v: number) => viewIntrinsics(sfm.intrinsics, input.views[v]);
   const fullCamera = (v: number, pose: Pose): Camera => ({ width: images[v]!.width, height: images[v]!.height, fx: K(v).f, fy: K(v).f, cx: K(v).cx, cy: K(v).cy, R: pose.R, t: pose.t });
   // The world: the main model, then each placed group (poses, points and their observers).
   const poses: (Pose | null)[] = sfm.views.map((v) => v.pose ?? null);

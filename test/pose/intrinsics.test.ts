@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraGroups, DEFAULT_HFOV_DEG, initialIntrinsics, readCameraExif } from '../../engine/pose/intrinsics.js';
+import { cameraGroups, DEFAULT_HFOV_DEG, initialIntrinsics, readCameraExif, viewIntrinsics } from '../../engine/pose/intrinsics.js';
 
 describe('initial intrinsics', () => {
   it('uses the 35 mm equivalent on the diagonal', () => {
@@ -48,5 +48,24 @@ describe('initial intrinsics', () => {
       { exif: {}, width: 640, height: 480, f: 554 },
     ]);
     expect(groups).toEqual([0, 0, 1, 2, 2, 3]);
+  });
+
+  it('puts portrait and landscape photos of one camera in one group', () => {
+    const phone = { make: 'Apple', model: 'iPhone 12', focalLength35mm: 26 };
+    const groups = cameraGroups([
+      { exif: phone, width: 4032, height: 3024, f: 3000 },
+      { exif: phone, width: 3024, height: 4032, f: 3000 },
+      { exif: {}, width: 504, height: 378, f: 436 },
+      { exif: {}, width: 378, height: 504, f: 436 },
+      { exif: {}, width: 378, height: 378, f: 327 },
+    ]);
+    expect(groups).toEqual([0, 0, 1, 1, 2]);
+  });
+
+  it('gives a view its own principal point in its own pixels', () => {
+    const K = [{ f: 500, cx: 320, cy: 240 }];
+    expect(viewIntrinsics(K, { group: 0 })).toEqual({ f: 500, cx: 320, cy: 240 });
+    // a portrait view of the group: offset = group principal point - its own (240, 320)
+    expect(viewIntrinsics(K, { group: 0, principalOffset: [80, -80] })).toEqual({ f: 500, cx: 240, cy: 320 });
   });
 });

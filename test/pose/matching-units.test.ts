@@ -85,6 +85,9 @@ describe('LighterGlue I/O helpers', () => {
   it('normalizes keypoints by the longer side about the image centre', () => {
     const k = { width: 200, height: 100, xy: Float32Array.from([100, 50, 0, 0, 200, 100]) } as Keypoints;
     expect(Array.from(normalizeKeypointsForGlue(k))).toEqual([0, 0, -1, -0.5, 1, 0.5]);
+    // Keypoints found in a turned copy: normalized where they were described (the copy), not in the photo.
+    const turned = { ...k, described: { width: 100, height: 200, xy: Float32Array.from([50, 100, 0, 0, 100, 200]) } } as Keypoints;
+    expect(Array.from(normalizeKeypointsForGlue(turned))).toEqual([0, 0, -0.5, -1, 0.5, 1]);
   });
 
   it('keeps matches above the threshold with valid indices', () => {

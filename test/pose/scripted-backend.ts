@@ -23,10 +23,12 @@ export function scriptedBackend(keypoints: Float64Array[], opts: ScriptedOptions
     name: 'scripted',
     extractor: {
       name: 'scripted',
+      // Its keypoints ignore the pixels, so turning a photo cannot change its matches (no rotation search).
+      rotationInvariant: true,
       async extract(img: RgbaImage) {
         const v = img.data[0] / 10;
         const xy = Float32Array.from(keypoints[v]);
-        const k: Keypoints = { width: opts.width, height: opts.height, xy, scores: new Float32Array(xy.length / 2).fill(1), descriptors: new Float32Array(0), descriptorDim: 0, descriptorKind: 'float' };
+        const k: Keypoints = { width: img.width, height: img.height, xy, scores: new Float32Array(xy.length / 2).fill(1), descriptors: new Float32Array(0), descriptorDim: 0, descriptorKind: 'float' };
         viewOf.set(k, v);
         return k;
       },
