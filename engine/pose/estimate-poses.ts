@@ -17,6 +17,7 @@
  */
 import type { RgbaImage } from '../io/image.js';
 import { decodeImage } from '../io/image.js';
+import { downscaleToMaxSide } from '../io/image-resize.js';
 import type { EventSink } from '../pipeline/events.js';
 import { RateMeter, silentSink, throwIfCancelled } from '../pipeline/events.js';
 import type { Camera } from '../splat/camera.js';
@@ -39,6 +40,12 @@ export interface PhotoInput {
 
 export interface PoseEstimateOptions {
   backend: FeatureBackend;
+  /**
+   * Long side (px) of the copies of the photos the stage works on (default: the
+   * extractor's workingSide, e.g. XFeat's 640 or AKAZE's 1600); cameras, keypoints and
+   * reprojection errors come back in the photos' own pixels.
+   */
+  maxImageSide?: number;
   maxKeypoints?: number;
   /** epipolar threshold for verification, px (default 2) */
   verifyThresholdPx?: number;
@@ -144,6 +151,7 @@ export interface PoseEstimate {
   trackLengths: Uint16Array;
   /** per point: (view index, keypoint) observations; keypoint xy in `keypoints[view]` */
   pointObservations: { view: number; keypoint: number }[][];
+  /** per view: [N, 2] keypoint pixels, in the photo's own pixels */
   keypoints: Float32Array[];
   pairs: PairSummary[];
   /** groups the silhouette group placement searched (silhouette-group-placement.ts), placed or not */
@@ -173,14 +181,20 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   opts.backend.extractor.prepare?.().catch(() => undefined);
 
   onEvent({ type: 'stage', stage: 'load', status: 'start', message: `${photos.length} photos` });
-  const decoded: { name: string; image: RgbaImage; hash: string }[] = [];
+  // Large photos are worked on at the extractor's resolution (a phone's 12 MP is ~20x what
+  // XFeat sees); `full` keeps the photo's own size, to which the cameras are scaled at the end.
+  const workingSide = opts.maxImageSide ?? (await opts.backend.extractor.workingSide?.()) ?? Infinity;
+  const decoded: { name: string; image: RgbaImage; hash: string; full: { width: number; height: number } }[] = [];
   const exifs: CameraExif[] = [];
   for (const p of photos) {
     throwIfCancelled(opts.signal);
-    const image = await decodeImage(p.bytes, p.name);
-    decoded.push({ name: p.name, image, hash: pixelHash(image) });
+    const photo = await decodeImage(p.bytes, p.name);
+    const image = downscaleToMaxSide(photo, workingSide);
+    decoded.push({ name: p.name, image, hash: pixelHash(photo), full: { width: photo.width, height: photo.height } });
     exifs.push(await readCameraExif(p.bytes));
   }
+  const downscaled = decoded.filter((d) => d.image.width !== d.full.width).length;
+  if (downscaled) onEvent({ type: 'log', stage: 'load', message: `${downscaled} photo(s) worked on at ${workingSide} px on the long side (cameras given at full size)` });
   const intr = decoded.map((d, i) => initialIntrinsics(exifs[i], d.image.width, d.image.height));
   const groups = cameraGroups(decoded.map((d, i) => ({ exif: exifs[i], width: d.image.width, height: d.image.height, f: intr[i].f })));
   // Duplicates (identical pixels) are not views: report them, keep the first.
@@ -192,11 +206,11 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
       onEvent({ type: 'warning', stage: 'load', file: d.name, message: `identical to ${decoded[first].name}; ignored as a duplicate` });
     }
   });
-  const areas = decoded.map((d) => d.image.width * d.image.height);
+  const areas = decoded.map((d) => d.full.width * d.full.height);
   const maxArea = Math.max(...areas);
   decoded.forEach((d, i) => {
     if (areas[i] * 16 < maxArea) {
-      onEvent({ type: 'warning', stage: 'load', file: d.name, message: `${d.image.width}x${d.image.height} is far smaller than the largest photo; expect fewer matches` });
+      onEvent({ type: 'warning', stage: 'load', file: d.name, message: `${d.full.width}x${d.full.height} is far smaller than the largest photo; expect fewer matches` });
     }
   });
   if (intr.some((k) => k.source === 'default-fov')) {
@@ -386,22 +400,26 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     const silRefusal = silhouette?.refused.get(i);
     if (silRefusal && dup === undefined) reason = `${reason}; silhouette fallback: ${silRefusal}`;
     const pose = merged?.poses[i] ?? r.pose ?? sil?.pose;
+    // Working pixels -> the photo's (the stage ran on a downscaled copy of a large photo).
+    const [sx, sy] = [d.full.width / d.image.width, d.full.height / d.image.height];
+    const rms = merged?.perView[i].rmsErrorPx ?? r.rmsErrorPx;
     return {
       name: d.name,
-      width: d.image.width,
-      height: d.image.height,
+      width: d.full.width,
+      height: d.full.height,
       registered: r.registered || Boolean(sil),
       method: grp ? 'silhouette-group' : sil ? 'silhouette' : r.method,
       reason: r.registered || sil ? undefined : reason,
       placement: sil ? (grp && merged ? `${sil.placement}; ${merged.note}` : sil.placement) : r.placement,
-      camera: pose ? { width: d.image.width, height: d.image.height, fx: K.f, fy: K.f, cx: K.cx, cy: K.cy, R: pose.R, t: pose.t } : undefined,
+      camera: pose ? { width: d.full.width, height: d.full.height, fx: K.f * sx, fy: K.f * sy, cx: K.cx * sx, cy: K.cy * sy, R: pose.R, t: pose.t } : undefined,
       group: groups[i],
       focalSource: intr[i].source,
       keypoints: keypoints[i] ? keypoints[i]!.xy.length / 2 : 0,
       registrationInliers: r.registrationInliers,
       observations: merged?.perView[i].observations ?? r.observations,
-      rmsErrorPx: merged?.perView[i].rmsErrorPx ?? r.rmsErrorPx,
+      rmsErrorPx: rms * Math.sqrt(sx * sy),
       turnedDegrees: rotation?.turned.get(i),
+      // (in working pixels: the precision the keypoints have)
       confidence: !r.registered && !sil ? 'none' : (r.method === 'initial-pair' || r.method === 'pnp') && r.registrationInliers >= 50 && r.observations >= 50 && r.rmsErrorPx < 1.5 ? 'high' : 'low',
     };
   });
@@ -424,7 +442,13 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
     colors: (merged ?? sfm).colors,
     trackLengths: (merged ?? sfm).trackLengths,
     pointObservations: (merged ?? sfm).pointObservations,
-    keypoints: keypoints.map((k) => k?.xy ?? new Float32Array(0)),
+    keypoints: keypoints.map((k, i) => {
+      if (!k) return new Float32Array(0);
+      const d = decoded[i];
+      if (d.image.width === d.full.width && d.image.height === d.full.height) return k.xy;
+      const s = [d.full.width / d.image.width, d.full.height / d.image.height];
+      return k.xy.map((v, j) => v * s[j & 1]);
+    }),
     pairs,
     groupAttempts: grouped?.attempts,
     timingsMs,

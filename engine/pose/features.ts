@@ -43,6 +43,14 @@ export interface FeatureExtractor {
    * (rotation-search.ts).
    */
   readonly rotationInvariant?: boolean;
+  /**
+   * Long side (px) the pose stage works at: larger photos are downscaled for it (by area
+   * averaging) and the cameras scaled back to the photo's pixels. The extractor's own
+   * resolution: keypoints are no more precise than that, and every pixel threshold of
+   * the stage (verification, PnP, bundle adjustment) is in working pixels. Default: the
+   * photo as it is.
+   */
+  workingSide?(): Promise<number>;
   extract(image: RgbaImage, maxKeypoints?: number): Promise<Keypoints>;
   /**
    * Start loading the backend's runtime (e.g. compiling a WASM module) so that it overlaps

@@ -48,6 +48,12 @@ export interface OrbOptions {
   akazeThreshold?: number;
   /** keypoints per image (default 3000) */
   maxKeypoints?: number;
+  /**
+   * Long side the pose stage works at (default 1600 px, like a phone photo at a quarter of
+   * its size): AKAZE's nonlinear scale space of a 12 MP photo does not fit the WASM heap,
+   * and finer detail adds time, not accuracy, at this stage.
+   */
+  maxImageSide?: number;
   /** Lowe ratio (default 0.8) */
   ratio?: number;
   /** largest Hamming distance accepted, as a fraction of the descriptor bits (default 0.3) */
@@ -81,6 +87,10 @@ export class OrbExtractor implements FeatureExtractor {
 
   async prepare(): Promise<void> {
     await loadOpenCv();
+  }
+
+  async workingSide(): Promise<number> {
+    return this.opts.maxImageSide ?? 1600;
   }
 
   async extract(image: RgbaImage, maxKeypoints?: number): Promise<Keypoints> {

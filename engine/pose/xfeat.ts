@@ -36,6 +36,11 @@ export class XFeatExtractor implements FeatureExtractor {
     return getSession(this.opts.model.key, () => this.opts.model.load(), this.opts.providers);
   }
 
+  /** The pose stage works at the network's input size: XFeat sees no finer detail. */
+  async workingSide(): Promise<number> {
+    return this.inputSize();
+  }
+
   /** Side of the square input the graph expects (640 in the shipped export). */
   async inputSize(): Promise<number> {
     const s = await this.session();
