@@ -22,6 +22,7 @@ import { lookAtCamera, type Camera } from '../../engine/splat/camera.js';
 import { gaussian, rng } from '../util/close.js';
 import { scriptedBackend } from './scripted-backend.js';
 import { projectAll } from './synthetic.js';
+import { upscaleBilinear } from '../util/upscale.js';
 
 const [W, H] = [640, 480]; // working size
 const F = W / 2 / Math.tan(Math.PI / 6);
@@ -81,23 +82,7 @@ async function bigFern() {
   const photos = await Promise.all(
     chosen.map(async (f, k) => {
       const im = await decodeImage(new Uint8Array(readFileSync(f.imagePath)), f.imagePath);
-      const [w, h] = [4 * im.width, 4 * im.height];
-      const data = new Uint8Array(w * h * 4);
-      for (let y = 0; y < h; y++) {
-        const fy = Math.min(im.height - 1.001, Math.max(0, (y + 0.5) / 4 - 0.5));
-        const y0 = Math.floor(fy);
-        for (let x = 0; x < w; x++) {
-          const fx = Math.min(im.width - 1.001, Math.max(0, (x + 0.5) / 4 - 0.5));
-          const x0 = Math.floor(fx);
-          for (let c = 0; c < 4; c++) {
-            const p = (xx: number, yy: number) => im.data[4 * (yy * im.width + xx) + c];
-            const top = (1 - (fx - x0)) * p(x0, y0) + (fx - x0) * p(x0 + 1, y0);
-            const bottom = (1 - (fx - x0)) * p(x0, y0 + 1) + (fx - x0) * p(x0 + 1, y0 + 1);
-            data[4 * (y * w + x) + c] = Math.round((1 - (fy - y0)) * top + (fy - y0) * bottom);
-          }
-        }
-      }
-      return { name: `photo${k}.png`, bytes: encodePng({ width: w, height: h, data }) };
+      return { name: `photo${k}.png`, bytes: encodePng(upscaleBilinear(im, 4)) };
     }),
   );
   const truth = chosen.map((f) => ({ ...f.camera, fx: 4 * f.camera.fx, fy: 4 * f.camera.fy }));

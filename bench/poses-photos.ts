@@ -1,18 +1,22 @@
 /**
- * `npm run bench:poses-turned [-- --cases fern3-90,fern3-180,fern3-270,fern6-2x90] [--no-colmap] [--out file.md]`
+ * `npm run bench:poses-photos [-- --cases fern3-90,fern3-180,fern3-270,fern6-2x90,fern3-12mp] [--no-colmap] [--out file.md]`
  *
- * Photos whose pixels are turned relative to the others (a portrait shot whose EXIF
- * orientation was lost, a camera held sideways): fern subsets with one or two photos
- * turned by 90/180/270° through their pixels, no EXIF. Per case: Sparrow with XFeat +
- * LighterGlue with the rotation search (engine/pose/rotation-search.ts) and without it,
- * Sparrow with AKAZE (rotation invariant, no search needed), and COLMAP 3.8 (SIFT, one
- * camera per photo since the sizes differ) on the same files, side by side. Reference
- * poses: fern's, each turned photo's camera rolled with its pixels. Results go to
- * bench/results/poses-turned.md.
+ * The pose stage on photos as users have them, not as datasets ship them:
+ *  - turned: photos whose pixels are turned relative to the others (a portrait shot whose
+ *    EXIF orientation was lost, a camera held sideways): fern subsets with one or two
+ *    photos turned by 90/180/270° through their pixels, no EXIF;
+ *  - large: fern's sparse split upscaled 8x to 4032x3024 JPEGs (a 12 MP phone's size).
+ * Per case: Sparrow with XFeat + LighterGlue with the rotation search
+ * (engine/pose/rotation-search.ts) and without it (turned cases), Sparrow with AKAZE
+ * (rotation invariant), and COLMAP 3.8 (SIFT; one camera per photo where the sizes differ)
+ * on the same files, side by side, each timed from the files. Reference poses: fern's,
+ * each turned photo's camera rolled with its pixels, focal lengths scaled for the large
+ * photos. Results go to bench/results/poses-photos.md.
  */
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import jpeg from 'jpeg-js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { decodeImage, encodePng } from '../engine/io/image.js';
 import { estimatePoses } from '../engine/pose/estimate-poses.js';
@@ -22,6 +26,7 @@ import { mul3, mulVec3 } from '../engine/pose/linalg.js';
 import { createOrbBackend } from '../engine/pose/orb.js';
 import { turnImage } from '../engine/pose/turned-features.js';
 import type { Camera } from '../engine/splat/camera.js';
+import { upscaleBilinear } from '../test/util/upscale.js';
 import { errorsFor, f, flagReader, loadScene, runColmap, subsets, type Subset } from './poses.js';
 
 const DATA = resolve('../shared/data');
@@ -31,6 +36,8 @@ interface Case {
   subset: string;
   /** index in the subset -> clockwise turn of its pixels */
   turns: Map<number, number>;
+  /** every photo upscaled by this factor and stored as JPEG */
+  upscale?: number;
 }
 
 const CASES: Case[] = [
@@ -38,6 +45,7 @@ const CASES: Case[] = [
   { id: 'fern3-180', subset: 'fern3', turns: new Map([[1, 180]]) },
   { id: 'fern3-270', subset: 'fern3', turns: new Map([[1, 270]]) },
   { id: 'fern6-2x90', subset: 'fern6', turns: new Map([[2, 90], [4, 90]]) },
+  { id: 'fern3-12mp', subset: 'fern3', turns: new Map(), upscale: 8 },
 ];
 
 /** The reference camera of a photo turned clockwise by deg: rolled with its pixels (about +z, OpenCV axes). */
@@ -54,7 +62,7 @@ async function main() {
   const wanted = arg('--cases')?.split(',');
   const withColmap = !process.argv.includes('--no-colmap');
   const { backend: xfeat } = await chooseFeatureBackend({ prefer: 'xfeat' });
-  if (!xfeat.name.startsWith('xfeat')) throw new Error('bench:poses-turned needs the XFeat weights (../shared/models or --models)');
+  if (!xfeat.name.startsWith('xfeat')) throw new Error('bench:poses-photos needs the XFeat weights (../shared/models or --models)');
   const akaze = createOrbBackend({ detector: 'akaze' });
   const rows: string[] = [];
   for (const c of CASES.filter((x) => !wanted || wanted.includes(x.id))) {
@@ -64,22 +72,29 @@ async function main() {
     const dir = mkdtempSync(join(tmpdir(), `turned-${c.id}-`));
     const photos = [];
     const ref = new Map<string, Camera>();
+    const names: string[] = [];
     for (const [k, file] of s.files.entries()) {
       const bytes = new Uint8Array(readFileSync(join(DATA, s.scene, file)));
       const deg = c.turns.get(k);
-      const out = join(dir, basename(file));
+      const name = c.upscale ? basename(file).replace(/\.png$/, '.jpg') : basename(file);
+      const out = join(dir, name);
       if (deg) writeFileSync(out, encodePng(turnImage(await decodeImage(bytes, file), deg).image));
+      else if (c.upscale) writeFileSync(out, jpeg.encode(upscaleBilinear(await decodeImage(bytes, file), c.upscale), 90).data);
       else symlinkSync(join(DATA, s.scene, file), out);
-      photos.push({ name: file, bytes: new Uint8Array(readFileSync(out)) });
-      ref.set(file, deg ? rolled(scene.get(file)!, deg) : scene.get(file)!);
+      names.push(name);
+      const cam = deg ? rolled(scene.get(file)!, deg) : scene.get(file)!;
+      const k8 = c.upscale ?? 1;
+      ref.set(file, { ...cam, width: cam.width * k8, height: cam.height * k8, fx: cam.fx * k8, fy: cam.fy * k8, cx: cam.cx * k8, cy: cam.cy * k8 });
     }
     const runs: [string, FeatureBackend, boolean][] = [
       ['Sparrow xfeat+lighterglue, rotation search', xfeat, true],
-      ['Sparrow xfeat+lighterglue, no search', xfeat, false],
+      ...(c.turns.size ? [['Sparrow xfeat+lighterglue, no search', xfeat, false] as [string, FeatureBackend, boolean]] : []),
       ['Sparrow akaze', akaze, true],
     ];
     for (const [label, backend, search] of runs) {
       const t0 = performance.now();
+      // From the files: decoding a 12 MP JPEG is part of the cost.
+      const photos = s.files.map((file, k) => ({ name: file, bytes: new Uint8Array(readFileSync(join(dir, names[k]))) }));
       const est = await estimatePoses(photos, { backend, rotationSearch: search ? undefined : false });
       const seconds = (performance.now() - t0) / 1000;
       const cams = new Map<string, Camera>();
@@ -92,20 +107,23 @@ async function main() {
       console.error(rows[rows.length - 1]);
     }
     if (withColmap) {
-      const r = runColmap({ ...s, id: c.id } as Subset, ref, { photoDir: dir, singleCamera: false });
-      rows.push(`| ${c.id} | ${r.method}, one camera per photo | ${r.registered}/${r.total} | ${f(r.pairMean)} | ${f(r.pairMax)} | ${f(r.ate, 3)} | ${f(r.focalErr * 100, 1)}% | ${f(r.seconds, 1)} | ${r.note} |`);
+      const files = s.files.map((file, k) => join(dirname(file), names[k]));
+      const refByName = new Map(s.files.map((file, k) => [files[k], ref.get(file)!]));
+      const r = runColmap({ ...s, id: c.id, files } as Subset, refByName, { photoDir: dir, singleCamera: c.turns.size === 0 });
+      rows.push(`| ${c.id} | ${r.method}${c.turns.size ? ', one camera per photo' : ''} | ${r.registered}/${r.total} | ${f(r.pairMean)} | ${f(r.pairMax)} | ${f(r.ate, 3)} | ${f(r.focalErr * 100, 1)}% | ${f(r.seconds, 1)} | ${r.note} |`);
       console.error(rows[rows.length - 1]);
     }
     rmSync(dir, { recursive: true, force: true });
   }
   const lines = [
-    '# Photos turned in their image plane (`npm run bench:poses-turned`)',
+    '# Photos as users have them: turned, large (`npm run bench:poses-photos`)',
     '',
     `Date: ${new Date().toISOString()}. Machine: ${process.platform}, 2 shared CPU cores; CPU only (no GPU work in this stage).`,
-    `Command: \`npm run bench:poses-turned -- ${process.argv.slice(2).join(' ')}\`.`,
+    `Command: \`npm run bench:poses-photos -- ${process.argv.slice(2).join(' ')}\`.`,
     '',
     'fern subsets with photos turned through their pixels (PNG, no EXIF): fern3-90 = the sparse split with its second photo turned 90° clockwise, etc.;',
-    'fern6-2x90 = six views with the third and fifth turned 90°. Reference: fern\'s poses, each turned photo\'s camera rolled with its pixels.',
+    'fern6-2x90 = six views with the third and fifth turned 90°; fern3-12mp = the sparse split upscaled 8x (bilinear) to 4032x3024 JPEGs (quality 90).',
+    'Reference: fern\'s poses, each turned photo\'s camera rolled with its pixels, the focal length scaled with the photos. All times from the files (decoding included).',
     'Errors as in bench:poses (pairwise relative rotation, ATE / spread after similarity alignment, worst focal error). Sparrow wall time in-process.',
     '',
     '| case | method | registered | pairwise rot. mean (°) | pairwise rot. max (°) | ATE / spread | focal err. | wall time (s) | notes |',
@@ -113,7 +131,7 @@ async function main() {
     ...rows,
     '',
   ];
-  writeFileAtomic(arg('--out') ?? 'bench/results/poses-turned.md', lines.join('\n'));
+  writeFileAtomic(arg('--out') ?? 'bench/results/poses-photos.md', lines.join('\n'));
   console.log(lines.join('\n'));
 }
 
