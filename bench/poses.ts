@@ -237,9 +237,11 @@ export function cachedBackend(b: FeatureBackend, file: string): FeatureBackend {
   const kpKey = (k: Keypoints) => hash(bytes(k.xy)) + (k.described ? `@${hash(bytes(k.described.xy))}` : '');
   return {
     name: b.name,
+    screenMatcher: b.screenMatcher,
     extractor: {
       name: b.extractor.name,
       rotationInvariant: b.extractor.rotationInvariant,
+      workingSide: b.extractor.workingSide?.bind(b.extractor),
       async extract(image, maxKeypoints) {
         const key = `${b.name}|kp|${maxKeypoints}|${image.width}x${image.height}|${hash(image.data)}`;
         if (!store.has(key)) {

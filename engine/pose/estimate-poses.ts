@@ -276,6 +276,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
           trusted: graph.kept.map((k) => k.pair),
           extractor: opts.backend.extractor,
           matcher: opts.backend.matcher,
+          screen: opts.backend.screenMatcher,
           maxKeypoints: opts.maxKeypoints,
           inliers: (a, b, ka, kb, m) => verifyPair(a, b, ka.xy, kb.xy, intr[a], intr[b], m, { thresholdPx: opts.verifyThresholdPx ?? 2 })?.inlierCount ?? 0,
           minInliers: minPair,

@@ -61,7 +61,7 @@ export async function chooseFeatureBackend(opts: ChooseFeatureBackendOptions = {
   if (prefer !== 'xfeat+mnn') {
     const glue = await locateModel('lighterglue', search);
     if (glue.ok) {
-      const backend: FeatureBackend = { name: 'xfeat+lighterglue', extractor, matcher: new LighterGlueMatcher({ model: fileModelSource(glue.path) }) };
+      const backend: FeatureBackend = { name: 'xfeat+lighterglue', extractor, matcher: new LighterGlueMatcher({ model: fileModelSource(glue.path) }), screenMatcher: new MnnMatcher() };
       const reason = `weights verified in ${xfeat.origin}`;
       onEvent({ type: 'log', stage: 'features', message: `feature backend: ${backend.name} (${reason})` });
       return { backend, reason };

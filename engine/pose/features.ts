@@ -71,6 +71,11 @@ export interface FeatureBackend {
   readonly name: string;
   readonly extractor: FeatureExtractor;
   readonly matcher: FeatureMatcher;
+  /**
+   * A cheaper matcher for ranking candidates before `matcher` confirms the best one
+   * (the rotation search's turns): mutual NN for XFeat + LighterGlue.
+   */
+  readonly screenMatcher?: FeatureMatcher;
 }
 
 export function keypointCount(k: Keypoints): number {

@@ -9,11 +9,13 @@
  * tries one of its photos turned by the given angles against a few views of the largest
  * one; an angle whose verified inliers stand out from every other angle's (0° included:
  * clearPeak) is taken for the whole component (its photos are turned together, so the
- * pairs inside it still match),
- * its features are re-extracted turned (keypoints mapped back to the photo's pixels,
- * turned-features.ts) and every pair involving it is matched again. The caller then
- * verifies and loop-checks all pairs as before, so a wrong turn is held to the same
- * tests as any other match.
+ * pairs inside it still match), its features are re-extracted turned (keypoints mapped
+ * back to the photo's pixels, turned-features.ts) and every pair involving it is matched
+ * again. With a cheap screening matcher (XFeat's mutual NN beside LighterGlue) the turns
+ * are ranked with it and LighterGlue only confirms the one that stands out: most of the
+ * search's cost when nothing is found (object captures split by a wide baseline, not a
+ * turn). The caller then verifies and loop-checks all pairs as before, so a wrong turn is
+ * held to the same tests as any other match.
  */
 import type { RgbaImage } from '../io/image.js';
 import type { EventSink } from '../pipeline/events.js';
@@ -69,6 +71,12 @@ export interface RotationSearchInput {
   trusted: { a: number; b: number }[];
   extractor: FeatureExtractor;
   matcher: FeatureMatcher;
+  /**
+   * A cheaper matcher (FeatureBackend.screenMatcher): when given, every turn is ranked with
+   * it first, and `matcher` only confirms a turn that stands out in that ranking; without
+   * it every turn is matched with `matcher`.
+   */
+  screen?: FeatureMatcher;
   maxKeypoints?: number;
   /** verified inliers of a pair with these keypoints and matches (0 when it fails) */
   inliers: (a: number, b: number, ka: Keypoints, kb: Keypoints, matches: Uint32Array) => number;
@@ -124,8 +132,8 @@ export async function searchRotations(input: RotationSearchInput): Promise<Rotat
     return k === undefined ? 0 : matchPairs[k].length / 2;
   };
   /** matches of (a, b) in pair order, whatever order the caller holds them in */
-  const matchOrdered = async (a: number, ka: Keypoints, b: number, kb: Keypoints): Promise<Uint32Array> => {
-    return (a < b ? await input.matcher.match(ka, kb) : await input.matcher.match(kb, ka)).pairs;
+  const matchOrdered = async (matcher: FeatureMatcher, a: number, ka: Keypoints, b: number, kb: Keypoints): Promise<Uint32Array> => {
+    return (a < b ? await matcher.match(ka, kb) : await matcher.match(kb, ka)).pairs;
   };
   const cache = new Map<string, Keypoints>();
   const turnedKeypoints = async (v: number, deg: number) => {
@@ -144,30 +152,44 @@ export async function searchRotations(input: RotationSearchInput): Promise<Rotat
     const partners = [...main].sort((x, y) => matchCount(probe, y) - matchCount(probe, x) || x - y).slice(0, partnersWanted);
     let found: Trial | null = null;
     let bestTried: Trial | null = null;
+    let bestScreened: Trial | null = null; // the best turn by the screening matcher
     for (const m of partners) {
       const [a, b] = probe < m ? [probe, m] : [m, probe];
       const k = pairIndex.get(a * 65536 + b);
+      /** verified inliers of the probe turned by deg (0: as it is) with m, matched by `matcher` */
+      const trial = async (deg: number, matcher: FeatureMatcher): Promise<Trial> => {
+        const kp = deg ? await turnedKeypoints(probe, deg) : keypoints[probe]!;
+        const pairs = !deg && matcher === input.matcher && k !== undefined ? matchPairs[k] : await matchOrdered(matcher, probe, kp, m, keypoints[m]!);
+        return { deg, partner: m, inliers: input.inliers(a, b, a === probe ? kp : keypoints[m]!, b === probe ? kp : keypoints[m]!, pairs), pairs };
+      };
       // The photo as it is (0°) competes with the turns: a turn must stand out from it too.
-      const trials: Trial[] = [{ deg: 0, partner: m, inliers: k === undefined ? 0 : input.inliers(a, b, keypoints[a]!, keypoints[b]!, matchPairs[k]), pairs: new Uint32Array(0) }];
+      // With a screening matcher the turns are ranked by it and the main matcher confirms the
+      // turn that stands out (>= the pair minimum there); without one, the main matcher ranks.
+      const ranker = input.screen ?? input.matcher;
+      const [bar, strong] = input.screen ? [input.minInliers, 4 * input.minInliers] : [minTurn, 4 * minTurn];
+      const ranked: Trial[] = [await trial(0, ranker)];
+      let peak: Trial | null = null;
       for (const deg of angles) {
         throwIfCancelled(input.signal);
-        const kt = await turnedKeypoints(probe, deg);
-        const pairs = await matchOrdered(probe, kt, m, keypoints[m]!);
-        trials.push({ deg, partner: m, inliers: input.inliers(a, b, a === probe ? kt : keypoints[m]!, b === probe ? kt : keypoints[m]!, pairs), pairs });
+        ranked.push(await trial(deg, ranker));
         // Once every right angle is tried (the usual case: a lost EXIF orientation), a clear peak
-        // ends the search; a turn with 4x the inliers it needs ends it at once (a photo really
-        // turned gives hundreds; chance matches a few dozen).
-        const rightAnglesDone = angles.filter((d) => d % 90 === 0).every((d) => trials.some((t) => t.deg === d));
-        if ((rightAnglesDone || trials[trials.length - 1].inliers >= 4 * minTurn) && (found = clearPeak(trials, minTurn, peakRatio))) break;
+        // ends the ranking; so does a turn with 4x the inliers it needs (a photo really turned
+        // gives hundreds; chance matches a few dozen).
+        const rightAnglesDone = angles.filter((d) => d % 90 === 0).every((d) => ranked.some((t) => t.deg === d));
+        if ((rightAnglesDone || ranked[ranked.length - 1].inliers >= strong) && (peak = clearPeak(ranked, bar, peakRatio))) break;
       }
-      found ??= clearPeak(trials, minTurn, peakRatio);
+      peak ??= clearPeak(ranked, bar, peakRatio);
+      const trials = input.screen ? [await trial(0, input.matcher), ...(peak ? [await trial(peak.deg, input.matcher)] : [])] : ranked;
+      found = input.screen ? clearPeak(trials, minTurn, peakRatio) : peak;
       const best = trials.reduce((x, y) => (y.inliers > x.inliers ? y : x));
       if (!bestTried || best.inliers > bestTried.inliers) bestTried = best;
+      const bestTurn = input.screen ? ranked.filter((t) => t.deg).reduce((x, y) => (y.inliers > x.inliers ? y : x)) : null;
+      if (bestTurn && (!bestScreened || bestTurn.inliers > bestScreened.inliers)) bestScreened = bestTurn;
       if (found) break;
     }
     const label = comp.map((v) => names[v]).join(', ');
     if (!found) {
-      const why = `turned copies (${angles.map((d) => `${d}°`).join(', ')}) matched no better: at most ${bestTried?.inliers ?? 0} verified inliers${bestTried ? (bestTried.deg ? ` (turned ${bestTried.deg}°)` : ' (as it is)') : ''} with ${partners.map((m) => names[m]).join(' / ')} (a turn needs ${minTurn}, ${peakRatio}x any other)`;
+      const why = `turned copies (${angles.map((d) => `${d}°`).join(', ')}) matched no better: at most ${bestTried?.inliers ?? 0} verified inliers${bestTried ? (bestTried.deg ? ` (turned ${bestTried.deg}°)` : ' (as it is)') : ''} with ${partners.map((m) => names[m]).join(' / ')} (a turn needs ${minTurn}, ${peakRatio}x any other)${bestScreened ? `; best turn by ${input.screen!.name}: ${bestScreened.deg}° (${bestScreened.inliers} inliers)` : ''}`;
       for (const v of comp) unlinked.set(v, why);
       onEvent({ type: 'log', stage: 'matching', message: `rotation search: ${label}: ${why}` });
       continue;

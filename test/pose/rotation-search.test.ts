@@ -57,9 +57,21 @@ function turnPoint(x: number, y: number, deg: number): [number, number] {
 }
 
 /** Keypoints = the points' projections in whatever turned copy it is given; descriptor = [point, turn]. */
-function rotationSensitiveBackend(keypoints: Float64Array[], opts: { rotationInvariant?: boolean; unmatchable?: number; chance?: { deg: number; count: number } } = {}): FeatureBackend & { calls: number } {
+function rotationSensitiveBackend(keypoints: Float64Array[], opts: { rotationInvariant?: boolean; unmatchable?: number; chance?: { deg: number; count: number }; screen?: boolean } = {}): FeatureBackend & { calls: number; matches: number; screens: number } {
+  const match = async (a: Keypoints, b: Keypoints): Promise<Matches> => {
+    const at = new Map<string, number>();
+    for (let j = 0; j < b.xy.length / 2; j++) at.set(`${b.descriptors[2 * j]}|${b.descriptors[2 * j + 1]}`, j);
+    const m: number[] = [];
+    for (let i = 0; i < a.xy.length / 2; i++) {
+      const j = at.get(`${a.descriptors[2 * i]}|${a.descriptors[2 * i + 1]}`);
+      if (j !== undefined) m.push(i, j);
+    }
+    return { pairs: Uint32Array.from(m), scores: new Float32Array(m.length / 2).fill(1) };
+  };
   const backend = {
     calls: 0,
+    matches: 0,
+    screens: 0,
     name: 'scripted-rotation-sensitive',
     extractor: {
       name: 'scripted-rotation-sensitive',
@@ -81,19 +93,9 @@ function rotationSensitiveBackend(keypoints: Float64Array[], opts: { rotationInv
         return { width: img.width, height: img.height, xy: Float32Array.from(xy), scores: new Float32Array(xy.length / 2).fill(1), descriptors: Float32Array.from(desc), descriptorDim: 2, descriptorKind: 'float' };
       },
     },
-    matcher: {
-      name: 'scripted-rotation-sensitive',
-      async match(a: Keypoints, b: Keypoints): Promise<Matches> {
-        const at = new Map<string, number>();
-        for (let j = 0; j < b.xy.length / 2; j++) at.set(`${b.descriptors[2 * j]}|${b.descriptors[2 * j + 1]}`, j);
-        const m: number[] = [];
-        for (let i = 0; i < a.xy.length / 2; i++) {
-          const j = at.get(`${a.descriptors[2 * i]}|${a.descriptors[2 * i + 1]}`);
-          if (j !== undefined) m.push(i, j);
-        }
-        return { pairs: Uint32Array.from(m), scores: new Float32Array(m.length / 2).fill(1) };
-      },
-    },
+    matcher: { name: 'scripted-rotation-sensitive', match: (a: Keypoints, b: Keypoints) => (backend.matches++, match(a, b)) },
+    // The same matches, counted apart: what a cheap screening matcher would rank the turns with.
+    screenMatcher: opts.screen ? { name: 'scripted-screen', match: (a: Keypoints, b: Keypoints) => (backend.screens++, match(a, b)) } : undefined,
   };
   return backend;
 }
@@ -165,6 +167,28 @@ describe('estimatePoses: rotation search for photos turned in their image plane'
     expect(est.views[3].turnedDegrees).toBeUndefined();
     expect(est.views[3].reason).toMatch(/also turned copies \(90°, 270°, 180°, 45°, 315°, 135°, 225°\) matched no better: at most 0 verified inliers \(as it is\) with view\d\.png \/ view\d\.png \(a turn needs 50, 3x any other\)/);
     expect(est.views.slice(0, 3).every((v) => v.registered)).toBe(true);
+  }, 60_000);
+
+  it('with a screening matcher, the main matcher only confirms: none of its calls on turns that match nothing', async () => {
+    const { keypoints, photos, truth } = setup([2], 90);
+    const screened = rotationSensitiveBackend(keypoints, { screen: true });
+    const est = await estimatePoses(photos, { backend: screened });
+    expect(est.views[2].turnedDegrees).toBe(270);
+    expect(poseErrors(est.views.map((v) => v.camera!), truth).pairwiseRotationMaxDeg).toBeLessThan(0.3);
+    // The 6 pairs; then the confirmed turn (its 0° matches are the first round's), then the probe's 2 other pairs again.
+    expect(screened.matches).toBe(6 + 1 + 2);
+    // Ranked by the screen: 0°, 90° (nothing), 270° (all of it: 4x the bar, so the ranking stops there).
+    expect(screened.screens).toBe(3);
+
+    const other = setup([3], 0);
+    const lost = rotationSensitiveBackend(other.keypoints, { unmatchable: 3, screen: true });
+    const est2 = await estimatePoses(other.photos, { backend: lost });
+    expect(est2.views[3].registered).toBe(false);
+    expect(lost.screens).toBe(2 * 8); // two partners, 0° and seven turns each
+    expect(lost.matches).toBe(6); // the 6 pairs only: no turn stood out to be confirmed
+    const unscreened = rotationSensitiveBackend(other.keypoints, { unmatchable: 3 });
+    await estimatePoses(other.photos, { backend: unscreened });
+    expect(unscreened.matches).toBe(6 + 2 * 7);
   }, 60_000);
 
   it('takes a turn only when its inliers stand out: 40 chance matches at 180° are not enough, 150 are', async () => {
