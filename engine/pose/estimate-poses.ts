@@ -32,6 +32,7 @@ import { mergePlacedGroups } from './silhouette-group-merge.js';
 import { cameraGroups, initialIntrinsics, readCameraExif, viewIntrinsics, type CameraExif, type FocalSource } from './intrinsics.js';
 import { verifyPair, type VerifiedPair } from './two-view.js';
 import { searchRotations, type RotationSearchOptions } from './rotation-search.js';
+import { allViews, viewComponents } from './view-components.js';
 
 export interface PhotoInput {
   name: string;
@@ -266,7 +267,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
   let graph = filterViewGraph(decoded.length, allVerified, { minInliers: minPair, ...opts.viewGraph });
   // A split view graph with a rotation-sensitive extractor: try the cut-off photos turned.
   const rotation =
-    opts.rotationSearch !== false && opts.rotationSearch?.enabled !== false && !opts.backend.extractor.rotationInvariant
+    opts.rotationSearch !== false && !opts.backend.extractor.rotationInvariant
       ? await searchRotations({
           names: decoded.map((d) => d.name),
           images: decoded.map((d, i) => (duplicateOf.has(i) ? null : d.image)),
@@ -372,12 +373,7 @@ export async function estimatePoses(photos: PhotoInput[], opts: PoseEstimateOpti
 
   // Connected groups of views over the trusted pairs, to say why a view is left out.
   const groupOf = new Map<number, number[]>();
-  {
-    const parent = decoded.map((_, i) => i);
-    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-    for (const p of verified) parent[find(p.a)] = find(p.b);
-    decoded.forEach((_, i) => groupOf.set(i, decoded.map((_, j) => j).filter((j) => find(j) === find(i))));
-  }
+  for (const g of viewComponents(allViews(decoded.length), verified)) for (const v of g) groupOf.set(v, g);
   const views: PoseView[] = sfm.views.map((r, i) => {
     const d = decoded[i];
     const K = viewIntrinsics(sfm.intrinsics, sfmViews[i]);

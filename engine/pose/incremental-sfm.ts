@@ -20,6 +20,7 @@
  * Pairs should be loop-checked first (view-graph-filter.ts): SfM trusts every pair it
  * is given. A view that cannot be registered is kept in the result with the reason.
  */
+import { allViews, viewComponents } from './view-components.js';
 import type { EventSink } from '../pipeline/events.js';
 import { throwIfCancelled } from '../pipeline/events.js';
 import { bundleAdjust, residual, type BaObservation, type BaProblem, type BaReport } from './bundle-adjust.js';
@@ -178,13 +179,7 @@ const registeredCount = (s: State) => s.poses.filter(Boolean).length;
 
 /** Views of the largest connected component of the pair graph. */
 function largestGroup(n: number, pairs: VerifiedPair[]): Set<number> {
-  const parent = Array.from({ length: n }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (const p of pairs) parent[find(p.a)] = find(p.b);
-  const size = new Map<number, number>();
-  for (let v = 0; v < n; v++) size.set(find(v), (size.get(find(v)) ?? 0) + 1);
-  const root = [...size.entries()].sort((x, y) => y[1] - x[1])[0][0];
-  return new Set(Array.from({ length: n }, (_, v) => v).filter((v) => find(v) === root));
+  return new Set(viewComponents(allViews(n), pairs)[0]);
 }
 
 function reconstructFrom(

@@ -3,6 +3,8 @@
  * A view outside the largest connected component cannot be placed with the others
  * from matches alone; the summary names such views.
  */
+import { allViews, viewComponents } from './view-components.js';
+
 export interface PairEdge {
   a: number;
   b: number;
@@ -28,8 +30,6 @@ export interface MatchGraphSummary {
 }
 
 export function summarizeMatchGraph(views: number, edges: PairEdge[], minInliers = 20): MatchGraphSummary {
-  const parent = Array.from({ length: views }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const inliersPerView = new Array<number>(views).fill(0);
   const degree = new Array<number>(views).fill(0);
   let strong = 0;
@@ -40,15 +40,8 @@ export function summarizeMatchGraph(views: number, edges: PairEdge[], minInliers
     strong++;
     degree[e.a]++;
     degree[e.b]++;
-    parent[find(e.a)] = find(e.b);
   }
-  const groups = new Map<number, number[]>();
-  for (let v = 0; v < views; v++) {
-    const r = find(v);
-    if (!groups.has(r)) groups.set(r, []);
-    groups.get(r)!.push(v);
-  }
-  const components = [...groups.values()].sort((x, y) => y.length - x.length || x[0] - y[0]);
+  const components = viewComponents(allViews(views), edges.filter((e) => e.inliers >= minInliers));
   const sorted = edges.map((e) => e.inliers).sort((x, y) => x - y);
   const medianInliers = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
   return {

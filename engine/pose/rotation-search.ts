@@ -22,6 +22,7 @@ import type { EventSink } from '../pipeline/events.js';
 import { silentSink, throwIfCancelled } from '../pipeline/events.js';
 import type { FeatureExtractor, FeatureMatcher, Keypoints } from './features.js';
 import { extractTurned } from './turned-features.js';
+import { viewComponents } from './view-components.js';
 
 export interface RotationSearchOptions {
   /** default true; false skips the search */
@@ -91,25 +92,6 @@ export interface RotationSearchResult {
   turned: Map<number, number>;
   /** views of components the search tried and could not link, with what it tried */
   unlinked: Map<number, string>;
-}
-
-/** Connected components over the trusted pairs, largest first (ties: lower first view). */
-export function viewComponents(views: number[], pairs: { a: number; b: number }[]): number[][] {
-  const parent = new Map(views.map((v) => [v, v]));
-  const find = (v: number): number => {
-    let r = v;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(v, r);
-    return r;
-  };
-  for (const p of pairs) if (parent.has(p.a) && parent.has(p.b)) parent.set(find(p.a), find(p.b));
-  const byRoot = new Map<number, number[]>();
-  for (const v of views) {
-    const r = find(v);
-    if (!byRoot.has(r)) byRoot.set(r, []);
-    byRoot.get(r)!.push(v);
-  }
-  return [...byRoot.values()].sort((x, y) => y.length - x.length || x[0] - y[0]);
 }
 
 export async function searchRotations(input: RotationSearchInput): Promise<RotationSearchResult> {

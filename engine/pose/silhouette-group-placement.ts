@@ -22,6 +22,7 @@
  * A refused group keeps a reason naming the figures: a wrongly placed group is worse than
  * a refused one, so every test must pass.
  */
+import { viewComponents } from './view-components.js';
 import { viewIntrinsics } from './intrinsics.js';
 import type { RgbaImage } from '../io/image.js';
 import type { EventSink } from '../pipeline/events.js';
@@ -156,13 +157,7 @@ const IDENTITY: Pose = { R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] };
 
 /** Connected groups (>= 2 views) of the views in `todo` over the pairs among them, largest first. */
 export function unregisteredGroups(todo: number[], pairs: VerifiedPair[]): number[][] {
-  const inTodo = new Set(todo);
-  const parent = new Map(todo.map((v) => [v, v]));
-  const find = (v: number): number => (parent.get(v) === v ? v : find(parent.get(v)!));
-  for (const p of pairs) if (inTodo.has(p.a) && inTodo.has(p.b)) parent.set(find(p.a), find(p.b));
-  const byRoot = new Map<number, number[]>();
-  for (const v of todo) byRoot.set(find(v), [...(byRoot.get(find(v)) ?? []), v]);
-  return [...byRoot.values()].filter((g) => g.length >= 2).sort((x, y) => y.length - x.length || x[0] - y[0]);
+  return viewComponents(todo, pairs).filter((g) => g.length >= 2);
 }
 
 /** The points ([P, 3]) inside the (1-px dilated) masks of all their observers (cameraOf null: not judged). */
