@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t,lego8c,lego8d,lego12] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}']`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t,lego8c,lego8d,lego12] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}'] [--render-placement [--render-options '{json}']]`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -31,6 +31,11 @@ import { poseErrors } from '../engine/pose/align.js';
 import { mul3, rotationAngleDeg, tr3 } from '../engine/pose/linalg.js';
 import { estimatePoses } from '../engine/pose/estimate-poses.js';
 import type { SilhouetteOptions } from '../engine/pose/silhouette-placement.js';
+import { renderFallback } from '../engine/pose/render-fallback.js';
+import type { RenderPlacementOptions, RenderPlacementOutcome } from '../engine/pose/render-placement.js';
+import { transformCamera, umeyama } from '../engine/pose/align.js';
+import { cameraCenter } from '../engine/splat/camera.js';
+import { acquireGpu, describeAdapter, type Gpu } from '../engine/gpu/acquire.js';
 import { chooseFeatureBackend } from '../engine/pose/feature-backends.js';
 import type { FeatureBackend, Keypoints, Matches } from '../engine/pose/features.js';
 import { createOrbBackend } from '../engine/pose/orb.js';
@@ -102,10 +107,17 @@ export function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, fi
   return { ...e, focalErr };
 }
 
-export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false): Promise<Row> {
+export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false, render?: { gpu: Gpu; options?: RenderPlacementOptions }): Promise<Row> {
   const photos = s.files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(DATA, s.scene, f))) }));
   const t0 = performance.now();
   const est = await estimatePoses(photos, { backend, silhouette });
+  // The placement by rendering runs after the pose stage (it needs a GPU), as in the pipeline.
+  let rendered: RenderPlacementOutcome | null = null;
+  if (render) {
+    const t1 = performance.now();
+    rendered = await renderFallback({ gpu: render.gpu, est, photoBytes: photos.map((p) => p.bytes), options: render.options });
+    est.timingsMs.render = performance.now() - t1;
+  }
   const seconds = (performance.now() - t0) / 1000;
   const cams = new Map<string, Camera>();
   for (const v of est.views) if (v.camera) cams.set(v.name, v.camera);
@@ -123,7 +135,7 @@ export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<st
     };
     failed.unshift(`per view (method, median rot. err. vs the others): ${reg.map((v) => `${basename(v.name)} ${v.method} ${f(medErr(v), 1)}°`).join(', ')}`);
   }
-  const bySilhouette = est.views.filter((v) => v.method === 'silhouette' || v.method === 'silhouette-group');
+  const bySilhouette = est.views.filter((v) => v.method === 'silhouette' || v.method === 'silhouette-group' || v.method === 'render');
   if (bySilhouette.length) {
     // Per placed view: mean relative-rotation error against the other registered views.
     const errOf = (v: (typeof est.views)[number]) => {
@@ -131,14 +143,25 @@ export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<st
       const errs = others.map((w) => rotationAngleDeg(mul3(v.camera!.R, tr3(w.camera!.R)), mul3(ref.get(v.name)!.R, tr3(ref.get(w.name)!.R))));
       return errs.reduce((a, b) => a + b, 0) / errs.length;
     };
-    failed.unshift(`placed by silhouettes: ${bySilhouette.map((v) => `${basename(v.name)} (rot. err. vs the others ${f(errOf(v), 1)}°; ${v.placement})`).join('; ')}`);
+    failed.unshift(`placed by silhouettes or rendering: ${bySilhouette.map((v) => `${basename(v.name)} (rot. err. vs the others ${f(errOf(v), 1)}°; ${v.placement})`).join('; ')}`);
+  }
+  if (rendered && rendered.candidates.size) {
+    // Every candidate the placement by rendering scored: its correlation and its rotation error
+    // against the reference (brought into the estimate's frame by the registered cameras before it).
+    const before = est.views.map((v, i) => (v.camera && !rendered!.placed.has(i) ? i : -1)).filter((i) => i >= 0);
+    const T = umeyama(before.map((i) => cameraCenter(ref.get(s.files[i])!)), before.map((i) => cameraCenter(est.views[i].camera!)));
+    const lines = [...rendered.candidates].map(([v, cands]) => {
+      const gt = transformCamera(T, ref.get(s.files[v])!);
+      return `${basename(s.files[v])} ${rendered!.placed.has(v) ? 'placed' : 'refused'}: ${cands.map((c) => `${f(c.correlation, 3)}@${f(rotationAngleDeg(c.camera.R, gt.R), 0)}°/${f(100 * (c.coverageLoss ?? NaN), 1)}%`).join(' ')}`;
+    });
+    failed.unshift(`placement by rendering, candidates (correlation@rotation error/coverage loss on re-carving): ${lines.join('; ')}`);
   }
   const dropped = est.pairs.filter((p) => p.rejected === 'loop-inconsistent' || p.rejected === 'weak-unconfirmed');
   if (dropped.length) failed.unshift(`${dropped.length} verified pair(s) not trusted by the view-graph filter: ${dropped.map((p) => `${basename(p.a)}/${basename(p.b)}`).join(', ')}`);
   const low = est.views.filter((v) => v.confidence === 'low').length;
   if (low) failed.unshift(`${low} registered view(s) flagged low confidence`);
   const t = est.timingsMs;
-  failed.unshift(`stages (s): load ${f(t.load / 1000, 1)}, features ${f(t.features / 1000, 1)}, matching+verification ${f(t.matching / 1000, 1)}, SfM ${f(t.poses / 1000, 1)}${t.silhouette !== undefined ? `, silhouette search ${f(t.silhouette / 1000, 1)}` : ''}`);
+  failed.unshift(`stages (s): load ${f(t.load / 1000, 1)}, features ${f(t.features / 1000, 1)}, matching+verification ${f(t.matching / 1000, 1)}, SfM ${f(t.poses / 1000, 1)}${t.silhouette !== undefined ? `, silhouette search ${f(t.silhouette / 1000, 1)}` : ''}${t.render !== undefined ? `, placement by rendering ${f(t.render / 1000, 1)}` : ''}`);
   return {
     subset: s.id,
     method: `sparrow ${backend.name}`,
@@ -288,13 +311,16 @@ async function main() {
   }
   // --no-silhouette: without the silhouette fallback; --silhouette '{json}': its options.
   const silhouette: SilhouetteOptions | false | undefined = args.includes('--no-silhouette') ? false : arg('--silhouette') ? JSON.parse(arg('--silhouette')!) : undefined;
+  // --render-placement: the placement by rendering after the pose stage (a GPU: the CPU adapter here), as `reconstruct` runs it.
+  const render = args.includes('--render-placement') ? { gpu: await acquireGpu(), options: arg('--render-options') ? (JSON.parse(arg('--render-options')!) as RenderPlacementOptions) : undefined } : undefined;
   const cacheFile = arg('--match-cache');
   if (cacheFile) backends.forEach((b, i) => (backends[i] = cachedBackend(b, cacheFile)));
   for (const s of subsets().filter((x) => !wanted || wanted.includes(x.id))) {
     const ref = loadScene(s.scene).cameras;
     for (const b of backends) {
       if (b.name.startsWith('xfeat') && xfeatSubsets && !xfeatSubsets.includes(s.id)) continue;
-      const r = await runSparrow(s, b, ref, silhouette);
+      const r = await runSparrow(s, b, ref, silhouette, render);
+      if (render) r.method += ' + rendering';
       console.error(`${r.subset} ${r.method}: ${r.registered}/${r.total}, pairwise ${f(r.pairMean)}°/${f(r.pairMax)}°, ATE ${f(r.ate, 3)}, ${f(r.seconds, 1)} s ${r.note}`);
       rows.push(r);
     }
@@ -307,7 +333,7 @@ async function main() {
   const lines = [
     '# Pose estimation benchmark (`npm run bench:poses`)',
     '',
-    `Date: ${new Date().toISOString()}. Machine: ${process.platform}, 2 shared CPU cores; CPU only (no GPU work in this stage).`,
+    `Date: ${new Date().toISOString()}. Machine: ${process.platform}, 2 shared CPU cores; ${render ? `the placement by rendering on ${describeAdapter(render.gpu.report)}, the rest on the CPU` : 'CPU only (no GPU work in this stage)'}.`,
     `Command: \`npm run bench:poses -- ${args.join(' ')}\`.`,
     '',
     'Reference poses: fern = the LLFF COLMAP poses from transforms.json; lego = exact Blender poses.',

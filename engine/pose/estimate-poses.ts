@@ -105,7 +105,7 @@ export interface PoseView {
   width: number;
   height: number;
   registered: boolean;
-  method?: RegistrationMethod | 'silhouette' | 'silhouette-group';
+  method?: RegistrationMethod | 'silhouette' | 'silhouette-group' | 'render';
   reason?: string;
   /** for the fallback methods: how the view was placed (partner, scale source, inliers) */
   placement?: string;
@@ -126,7 +126,9 @@ export interface PoseView {
    * matches and a depth prior) and 'relative-pose' (one pair's relative pose, not
    * 2D-3D matches) and 'silhouette' (a silhouette search; its coherence and lead over the
    * runner-up pose are in `placement`) and 'silhouette-group' (a group placed by
-   * silhouettes, points and colours; its scores and leads in `placement`); 'none' when
+   * silhouettes, points and colours; its scores and leads in `placement`) and 'render'
+   * (render-fallback.ts: the silhouette candidate whose render by Gaussians trained on the
+   * registered views matches the photo); 'none' when
    * not registered.
    */
   confidence: 'high' | 'low' | 'none';

@@ -22,7 +22,7 @@ import { buildCoherenceModel } from './silhouette-coherence.js';
 import { carveHull, hullBounds, type HullView, type VoxelHull } from './silhouette-hull.js';
 import { cameraAtMask, maskCoverage, maskFromAlpha, type MaskOptions, type SilhouetteMask } from './silhouette-mask.js';
 import { renderHullSilhouette } from './silhouette-render.js';
-import { searchGroupPose, type GroupView, type SearchOptions } from './silhouette-search.js';
+import { searchGroupPose, type GroupView, type HullPair, type SearchOptions } from './silhouette-search.js';
 import type { Vec3 } from './linalg.js';
 import type { ModelCheckOptions } from './model-silhouette-check.js';
 import type { Pose } from './triangulate.js';
@@ -122,7 +122,7 @@ const median = (a: number[]) => {
 };
 
 /** Coverage of each placed view's mask by the hull rendered from it. */
-function coverages(hull: VoxelHull, views: HullView[]): number[] {
+export function hullCoverages(hull: VoxelHull, views: HullView[]): number[] {
   return views.map((v) => maskCoverage(v.mask.alpha, renderHullSilhouette(hull.surface, hull.voxel, v.camera).image));
 }
 
@@ -132,9 +132,30 @@ function coverages(hull: VoxelHull, views: HullView[]): number[] {
  * away). Per placed view: coverage before minus after.
  */
 export function recarveCoverageLoss(placedViews: HullView[], newViews: HullView[], bounds: { centre: Vec3; halfSize: number }, n: number, before?: number[]): number[] {
-  const was = before ?? coverages(carveHull(placedViews, bounds, n), placedViews);
-  const after = coverages(carveHull([...placedViews, ...newViews], bounds, n), placedViews);
+  const was = before ?? hullCoverages(carveHull(placedViews, bounds, n), placedViews);
+  const after = hullCoverages(carveHull([...placedViews, ...newViews], bounds, n), placedViews);
   return after.map((a, k) => was[k] - a);
+}
+
+/** What the searches need of the placed views: their visual hull (fine, and coarse for the first pass) and the cameras' typical distance from it. */
+export interface PlacedHulls {
+  bounds: { centre: Vec3; halfSize: number };
+  fine: VoxelHull;
+  hulls: HullPair;
+  distance: number;
+}
+
+export function hullsOfPlaced(views: HullView[], nFine = 64): PlacedHulls | { reason: string } {
+  const bounds = hullBounds(views);
+  if (!bounds) return { reason: 'the placed views look along parallel rays: no visual hull' };
+  const fine = carveHull(views, bounds, nFine);
+  if (fine.occupiedCount === 0) return { reason: "the placed views' silhouettes do not intersect (empty visual hull)" };
+  const hulls = { coarse: buildCoherenceModel(carveHull(views, bounds, nFine >> 1), views, { raysPerView: 96 }), fine: buildCoherenceModel(fine, views) };
+  const distance = median(views.map((v) => {
+    const C = cameraCenter(v.camera);
+    return Math.hypot(C[0] - fine.centre[0], C[1] - fine.centre[1], C[2] - fine.centre[2]);
+  }));
+  return { bounds, fine, hulls, distance };
 }
 
 export function placeBySilhouettes(input: SilhouetteInput, opts: SilhouetteOptions = {}, onEvent?: EventSink, signal?: AbortSignal): SilhouetteOutcome {
@@ -169,22 +190,13 @@ export function placeBySilhouettes(input: SilhouetteInput, opts: SilhouetteOptio
       break;
     }
     const views = hv.map((h) => h.view);
-    const bounds = hullBounds(views);
-    if (!bounds) {
-      for (const u of pending) for (const v of u) refused.set(v, 'the placed views look along parallel rays: no visual hull');
+    const ph = hullsOfPlaced(views, nFine);
+    if ('reason' in ph) {
+      for (const u of pending) for (const v of u) refused.set(v, ph.reason);
       break;
     }
-    const fine = carveHull(views, bounds, nFine);
-    const hulls = { coarse: buildCoherenceModel(carveHull(views, bounds, nFine >> 1), views, { raysPerView: 96 }), fine: buildCoherenceModel(fine, views) };
-    if (fine.occupiedCount === 0) {
-      for (const u of pending) for (const v of u) refused.set(v, "the placed views' silhouettes do not intersect (empty visual hull)");
-      break;
-    }
-    const before = coverages(fine, views);
-    const distance = median(views.map((v) => {
-      const C = cameraCenter(v.camera);
-      return Math.hypot(C[0] - fine.centre[0], C[1] - fine.centre[1], C[2] - fine.centre[2]);
-    }));
+    const { bounds, fine, hulls, distance } = ph;
+    const before = hullCoverages(fine, views);
     let progress = false;
     for (const unit of pending) {
       throwIfCancelled(signal);

@@ -65,6 +65,8 @@ export interface SearchResult {
   best: GroupPlacement;
   /** the best refined solution that is a different rotation (null when every candidate converged to the best) */
   runnerUp: (GroupPlacement & { rotationDeg: number }) | null;
+  /** every refined candidate, best first (the best is candidates[0]) */
+  candidates: GroupPlacement[];
   evaluations: number;
 }
 
@@ -253,6 +255,7 @@ export function searchGroupPose(hulls: HullPair, views: GroupView[], distance: n
   return {
     best,
     runnerUp: other ? { ...other, rotationDeg: rotationAngleDeg(other.R, best.R) } : null,
+    candidates: refined,
     evaluations,
   };
 }

@@ -88,7 +88,7 @@ export async function initialScene(dataset: Dataset, images: FrameImages, opts: 
   else {
     const count = Math.max(1, opts.maxGaussians > 0 ? Math.min(opts.randomCount, opts.maxGaussians) : opts.randomCount);
     // Masked photos: carve the visual hull; fall back to frustum points if it finds too few.
-    const hull = dataset.hasAlpha ? await visualHullPoints(dataset, count, opts.rng) : undefined;
+    const hull = dataset.hasAlpha ? await visualHullPoints(dataset, count, opts.rng, { masks: images.asMasks() }) : undefined;
     pts = hull && hull.xyz.length / 3 >= Math.min(count, 100) ? hull : await randomFrustumPoints(dataset, images, count, opts.rng);
   }
   pts = subsamplePoints(pts.xyz, pts.rgb, opts.maxGaussians, opts.rng);

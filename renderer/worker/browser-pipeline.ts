@@ -11,12 +11,14 @@ import type { Gpu } from '../../engine/gpu/acquire.js';
 import { estimateMvsDepth } from '../../engine/depth/mvs.js';
 import { makeDepthView } from '../../engine/depth/views.js';
 import type { DepthView } from '../../engine/depth/types.js';
+import { downscaleFrame } from '../../engine/io/dataset/downscale.js';
 import { sceneExtent } from '../../engine/io/dataset/extent.js';
 import { FrameImages } from '../../engine/io/dataset/images.js';
 import type { Dataset, Frame } from '../../engine/io/dataset/types.js';
 import { reconstructConfig, type DeepPartial, type Preset, type ReconstructConfig } from '../../engine/pipeline/config.js';
 import { throwIfCancelled, type EventSink } from '../../engine/pipeline/events.js';
 import { resamplePrior } from '../../engine/pipeline/priors.js';
+import { renderFallback } from '../../engine/pose/render-fallback.js';
 import { estimatePoses } from '../../engine/pose/estimate-poses.js';
 import { createOrbBackend } from '../../engine/pose/orb.js';
 import type { Camera } from '../../engine/splat/camera.js';
@@ -84,6 +86,8 @@ export async function reconstructInBrowser(o: BrowserReconstructOptions): Promis
     await backend.extractor.dispose?.();
     await backend.matcher.dispose?.();
   }
+  // Masked photos left out: the placement by rendering (Gaussians on the registered views).
+  if (cfg.poses.renderPlacement !== false) await renderFallback({ gpu, est, photoBytes: o.photos.map((p) => p.bytes), onEvent, signal });
   for (const v of est.views) o.onPhotoStatus(v.name, v.registered ? 'registered' : 'excluded', v.registered ? undefined : v.reason);
   const posed = est.views.filter((v) => v.registered && v.camera);
   if (posed.length < 2) {
@@ -95,12 +99,7 @@ export async function reconstructInBrowser(o: BrowserReconstructOptions): Promis
 
   // The posed photos as an in-memory dataset at the training resolution.
   const factor = downscaleFor(posed[0].width, posed[0].height, cfg.maxSide);
-  const frames: Frame[] = posed.map((v) => {
-    const c = v.camera!;
-    const f = factor;
-    const camera: Camera = { ...c, width: Math.floor(c.width / f), height: Math.floor(c.height / f), fx: c.fx / f, fy: c.fy / f, cx: c.cx / f, cy: c.cy / f };
-    return { name: v.name, camera, imagePath: v.name, imageSize: [v.width, v.height], downscale: f };
-  });
+  const frames: Frame[] = posed.map((v) => downscaleFrame({ name: v.name, camera: v.camera!, imagePath: v.name, imageSize: [v.width, v.height] }, factor));
   const all = frames.map((_, i) => i);
   const { center, extent } = sceneExtent(frames.map((f) => f.camera));
   const dataset: Dataset = { root: '', kind: 'transforms', frames, split: { train: all, test: [], source: 'file' }, extent, center, hasAlpha: false };

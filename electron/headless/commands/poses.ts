@@ -1,5 +1,5 @@
 /**
- * `sparrow poses <photos-dir> --out <dir> [--features orb|xfeat|auto] [--models <dir>] [--json]`:
+ * `sparrow poses <photos-dir> --out <dir> [--features orb|xfeat|auto] [--models <dir>] [--no-render-placement] [--json]`:
  * estimate camera poses and a sparse point cloud from unposed photos and write
  * them as a COLMAP text model (sparse/0), a nerfstudio transforms.json and a
  * per-view report (poses.json). Exit code 5 (stage failed) when some photos could
@@ -11,13 +11,14 @@ import type { Command } from 'commander';
 import type { PhotoInput } from '../../../engine/pose/estimate-poses.js';
 import type { FeaturePreference } from '../../../engine/pose/feature-backends.js';
 import { ExitCode, UserError } from '../exit-codes.js';
-import { runCommandSession } from '../session.js';
+import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
 interface PosesFlags {
   out: string;
   features: string;
   models?: string;
   maxKeypoints: string;
+  renderPlacement: boolean;
   json?: boolean;
 }
 
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--features <kind>', `feature backend: ${FEATURES.join(', ')} (orb/akaze = classical)`, 'auto')
     .option('--models <dir>', 'folder with the learned feature weights (see models/README.md)')
     .option('--max-keypoints <n>', 'keypoints per photo', '3000')
+    .option('--no-render-placement', 'do not try to place masked photos left out by rendering Gaussians trained on the registered ones (the only step here that uses the GPU)')
     .option('--json', 'progress and the report as JSON lines on stdout')
     .action(async (dir: string, flags: PosesFlags) => {
       if (!(FEATURES as readonly string[]).includes(flags.features)) throw new UserError(`--features must be one of ${FEATURES.join(', ')}, got '${flags.features}'`, ExitCode.usage);
@@ -72,6 +74,12 @@ export function register(program: Command): void {
           if (e instanceof PoseInputError) throw new UserError(e.message, ExitCode.badInput, e.file ?? dir);
           if (e instanceof ImageDecodeError) throw new UserError(e.message, ExitCode.badInput, e.file);
           throw e;
+        }
+        // Views left out of a masked capture: try the placement by rendering (GPU, acquired only then).
+        if (flags.renderPlacement && est.views.some((v) => !v.registered)) {
+          const { renderFallback } = await import('../../../engine/pose/render-fallback.js');
+          const gpu = await acquireLoggedGpu(sink, 'poses', ' (placement by rendering)');
+          await renderFallback({ gpu, est, photoBytes: photos.map((p) => p.bytes), onEvent: sink, signal });
         }
         const outputs = writePoseOutputs(est, resolve(flags.out), files.map((f) => resolve(f)));
         const report = poseReport(est);

@@ -18,6 +18,7 @@ export interface ReconstructFlags {
   formats?: string;
   noRegularizers?: boolean;
   noPoseRefine?: boolean;
+  noRenderPlacement?: boolean;
   restart?: boolean;
   json?: boolean;
 }
@@ -36,6 +37,7 @@ export function configFromReconstructFlags(flags: Omit<ReconstructFlags, 'out'>)
     o.poses = { features: flags.features as 'auto' };
   }
   if (flags.models !== undefined) o.poses = { ...o.poses, modelsDir: flags.models };
+  if (flags.noRenderPlacement) o.poses = { ...o.poses, renderPlacement: false };
   if (flags.formats !== undefined) {
     const formats = flags.formats.split(',').map((s) => s.trim());
     const ok = ['ply', 'compressed-ply', 'spz', 'splat', 'glb'];

@@ -44,6 +44,11 @@ export class FrameImages {
     this.readBytes = opts.readBytes ?? ((frame) => readFile(frame.imagePath));
   }
 
+  /** The same photos (same source of bytes) with alpha kept as a mask: what the visual hull carves. */
+  asMasks(): FrameImages {
+    return new FrameImages(this.frames, { ...this.opts, alpha: 'mask', readBytes: this.readBytes });
+  }
+
   /** Number of frames currently decoded in memory. */
   get cachedCount(): number {
     return this.cache.size;

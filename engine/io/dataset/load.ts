@@ -3,6 +3,7 @@
  * COLMAP reconstruction folder (see colmap.ts for layouts). Validates every
  * photo's header (exists, PNG/JPEG, size matches its camera) without decoding.
  */
+import { downscaleFrame } from './downscale.js';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Camera } from '../../splat/camera.js';
@@ -61,16 +62,6 @@ function everyNth(count: number, n: number): DatasetSplit {
 function complement(count: number, taken: number[]): number[] {
   const s = new Set(taken);
   return Array.from({ length: count }, (_, i) => i).filter((i) => !s.has(i));
-}
-
-function scaleCamera(c: Camera, f: number): Camera {
-  // Pixel i covers [i, i+1): scaling pixel coordinates by 1/f maps centres and edges exactly.
-  return { ...c, width: Math.floor(c.width / f), height: Math.floor(c.height / f), fx: c.fx / f, fy: c.fy / f, cx: c.cx / f, cy: c.cy / f };
-}
-
-function downscaleFrame(frame: Frame, f: number): Frame {
-  if (Math.floor(frame.imageSize[0] / f) < 1 || Math.floor(frame.imageSize[1] / f) < 1) throw new DatasetError(frame.imagePath, `downscale ${f} leaves no pixels`);
-  return { ...frame, camera: scaleCamera(frame.camera, f), downscale: f };
 }
 
 export { type Dataset, type Frame, DatasetError } from './types.js';
