@@ -21,7 +21,12 @@ export interface ReconstructConfig {
     /** Folder with ONNX weights (XFeat, LighterGlue); see models/manifest.json. */
     modelsDir?: string;
     maxKeypoints: number;
-    /** Place masked photos the matches and silhouettes leave out by rendering Gaussians trained on the registered ones (pose/render-placement.ts). */
+    /**
+     * Experimental, off by default: place masked photos the matches and silhouettes leave out
+     * by rendering Gaussians trained on the registered ones (pose/render-placement.ts). On
+     * held-out lego subsets it placed views 100-160° wrong even after its self-test passed
+     * (bench/results/poses.md).
+     */
     renderPlacement: boolean;
   };
   depth: Pick<MvsOptions, 'planes' | 'radius' | 'maxNeighbours' | 'fillHoles' | 'geometricPasses'> & {
@@ -37,7 +42,7 @@ export interface ReconstructConfig {
 
 const BASE: Omit<ReconstructConfig, 'preset'> = {
   maxSide: 504,
-  poses: { features: 'auto', maxKeypoints: 2048, renderPlacement: true },
+  poses: { features: 'auto', maxKeypoints: 2048, renderPlacement: false },
   depth: { maxSide: 384, planes: 96, radius: 3, maxNeighbours: 4, fillHoles: true },
   init: { stride: 2, targetCount: 60_000, minNeighbours: 3, opacity: 0.1, shDegree: 1 },
   // Short schedules suit sparse views (InstantSplat trains for hundreds of steps): densify

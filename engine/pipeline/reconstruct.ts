@@ -104,8 +104,8 @@ export async function reconstruct(opts: ReconstructOptions): Promise<Reconstruct
     const est = await estimatePoses(photos.map((p) => ({ name: p.name, bytes: p.bytes })), { backend: chosen.backend, maxKeypoints: cfg.poses.maxKeypoints, onEvent: ctx.onEvent, signal: ctx.signal });
     await chosen.backend.extractor.dispose?.();
     await chosen.backend.matcher.dispose?.();
-    // Masked photos left out: the placement by rendering (Gaussians on the registered views).
-    if (cfg.poses.renderPlacement !== false) await renderFallback({ gpu, est, photoBytes: photos.map((p) => p.bytes), onEvent: ctx.onEvent, signal: ctx.signal });
+    // Masked photos left out: the placement by rendering (experimental, only when asked for).
+    if (cfg.poses.renderPlacement) await renderFallback({ gpu, est, photoBytes: photos.map((p) => p.bytes), onEvent: ctx.onEvent, signal: ctx.signal });
     const registered = est.views.filter((v) => v.registered).length;
     const unregistered = est.views.filter((v) => !v.registered).map((v) => ({ file: v.name, reason: v.reason }));
     for (const u of unregistered) ctx.onEvent({ type: 'warning', stage: 'poses', file: u.file, message: `not registered: ${u.reason ?? 'unknown reason'}` });

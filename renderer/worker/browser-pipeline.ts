@@ -86,8 +86,8 @@ export async function reconstructInBrowser(o: BrowserReconstructOptions): Promis
     await backend.extractor.dispose?.();
     await backend.matcher.dispose?.();
   }
-  // Masked photos left out: the placement by rendering (Gaussians on the registered views).
-  if (cfg.poses.renderPlacement !== false) await renderFallback({ gpu, est, photoBytes: o.photos.map((p) => p.bytes), onEvent, signal });
+  // Masked photos left out: the placement by rendering (experimental, only when asked for).
+  if (cfg.poses.renderPlacement) await renderFallback({ gpu, est, photoBytes: o.photos.map((p) => p.bytes), onEvent, signal });
   for (const v of est.views) o.onPhotoStatus(v.name, v.registered ? 'registered' : 'excluded', v.registered ? undefined : v.reason);
   const posed = est.views.filter((v) => v.registered && v.camera);
   if (posed.length < 2) {

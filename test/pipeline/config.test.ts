@@ -34,8 +34,8 @@ describe('reconstruction config', () => {
     expect(configFromReconstructFlags({ features: 'akaze' }).poses.features).toBe('akaze');
     expect(() => configFromReconstructFlags({ features: 'sift' })).toThrow(/--features must be auto, xfeat, xfeat\+mnn, orb or akaze, got 'sift'/);
     expect(configFromReconstructFlags({ noPoseRefine: true }).regularizers.poses.translationLr).toBe(0);
-    expect(configFromReconstructFlags({}).poses.renderPlacement).toBe(true);
-    expect(configFromReconstructFlags({ noRenderPlacement: true, features: 'akaze' }).poses).toMatchObject({ renderPlacement: false, features: 'akaze' });
+    expect(configFromReconstructFlags({}).poses.renderPlacement).toBe(false);
+    expect(configFromReconstructFlags({ renderPlacement: true, features: 'akaze' }).poses).toMatchObject({ renderPlacement: true, features: 'akaze' });
   });
 });
 

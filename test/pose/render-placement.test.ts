@@ -41,7 +41,10 @@ async function place(render: (c: Camera) => RgbaImage, tag: string) {
       cameras: cams.map((c, v) => (v === UNPLACED ? { ...c, R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] } : c)),
       registered: cams.map((_, v) => v !== UNPLACED),
     },
-    { steps: 150, workingSide: 64, alignIterations: 20, search: { directions: 100, rolls: 18 } },
+    // This object's silhouettes and smooth paint leave several degrees of slack at 64 px (its
+    // self-test view came back 9° off), so the self-test's tolerance is widened from 10° to 20°:
+    // a wrong-side placement is > 150° off either way.
+    { steps: 150, workingSide: 64, alignIterations: 20, selfTestDeg: 20, search: { directions: 100, rolls: 18 } },
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * `sparrow poses <photos-dir> --out <dir> [--features orb|xfeat|auto] [--models <dir>] [--no-render-placement] [--json]`:
+ * `sparrow poses <photos-dir> --out <dir> [--features orb|xfeat|auto] [--models <dir>] [--render-placement] [--json]`:
  * estimate camera poses and a sparse point cloud from unposed photos and write
  * them as a COLMAP text model (sparse/0), a nerfstudio transforms.json and a
  * per-view report (poses.json). Exit code 5 (stage failed) when some photos could
@@ -18,7 +18,7 @@ interface PosesFlags {
   features: string;
   models?: string;
   maxKeypoints: string;
-  renderPlacement: boolean;
+  renderPlacement?: boolean;
   json?: boolean;
 }
 
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--features <kind>', `feature backend: ${FEATURES.join(', ')} (orb/akaze = classical)`, 'auto')
     .option('--models <dir>', 'folder with the learned feature weights (see models/README.md)')
     .option('--max-keypoints <n>', 'keypoints per photo', '3000')
-    .option('--no-render-placement', 'do not try to place masked photos left out by rendering Gaussians trained on the registered ones (the only step here that uses the GPU)')
+    .option('--render-placement', 'experimental: try to place masked photos left out by rendering Gaussians trained on the registered ones (uses the GPU; can place views wrongly, see bench/results/poses.md)')
     .option('--json', 'progress and the report as JSON lines on stdout')
     .action(async (dir: string, flags: PosesFlags) => {
       if (!(FEATURES as readonly string[]).includes(flags.features)) throw new UserError(`--features must be one of ${FEATURES.join(', ')}, got '${flags.features}'`, ExitCode.usage);
@@ -75,7 +75,7 @@ export function register(program: Command): void {
           if (e instanceof ImageDecodeError) throw new UserError(e.message, ExitCode.badInput, e.file);
           throw e;
         }
-        // Views left out of a masked capture: try the placement by rendering (GPU, acquired only then).
+        // Asked for: views left out of a masked capture are tried by rendering (GPU, acquired only then).
         if (flags.renderPlacement && est.views.some((v) => !v.registered)) {
           const { renderFallback } = await import('../../../engine/pose/render-fallback.js');
           const gpu = await acquireLoggedGpu(sink, 'poses', ' (placement by rendering)');

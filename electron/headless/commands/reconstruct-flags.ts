@@ -18,7 +18,7 @@ export interface ReconstructFlags {
   formats?: string;
   noRegularizers?: boolean;
   noPoseRefine?: boolean;
-  noRenderPlacement?: boolean;
+  renderPlacement?: boolean;
   restart?: boolean;
   json?: boolean;
 }
@@ -37,7 +37,7 @@ export function configFromReconstructFlags(flags: Omit<ReconstructFlags, 'out'>)
     o.poses = { features: flags.features as 'auto' };
   }
   if (flags.models !== undefined) o.poses = { ...o.poses, modelsDir: flags.models };
-  if (flags.noRenderPlacement) o.poses = { ...o.poses, renderPlacement: false };
+  if (flags.renderPlacement) o.poses = { ...o.poses, renderPlacement: true };
   if (flags.formats !== undefined) {
     const formats = flags.formats.split(',').map((s) => s.trim());
     const ok = ['ply', 'compressed-ply', 'spz', 'splat', 'glb'];

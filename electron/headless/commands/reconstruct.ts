@@ -24,13 +24,13 @@ export function register(program: Command): void {
     .option('--formats <list>', 'scene formats to write, comma-separated (ply, compressed-ply, spz, splat, glb)')
     .option('--no-regularizers', 'plain training without the sparse-view regularizers')
     .option('--no-pose-refine', 'keep the estimated cameras fixed during training')
-    .option('--no-render-placement', 'do not place masked photos the matches leave out by rendering Gaussians trained on the registered ones')
+    .option('--render-placement', 'experimental: place masked photos the matches leave out by rendering Gaussians trained on the registered ones (can place views wrongly; see bench/results/poses.md)')
     .option('--restart', 'ignore finished stages of an earlier run in --out')
     .option('--json', 'one JSON line per event on stdout')
-    .action(async (photosDir: string, flags: ReconstructFlags & { regularizers?: boolean; poseRefine?: boolean; renderPlacement?: boolean }) => {
+    .action(async (photosDir: string, flags: ReconstructFlags & { regularizers?: boolean; poseRefine?: boolean }) => {
       const { configFromReconstructFlags } = await import('./reconstruct-flags.js');
       // commander turns --no-x into x: false
-      const config = configFromReconstructFlags({ ...flags, noRegularizers: flags.regularizers === false, noPoseRefine: flags.poseRefine === false, noRenderPlacement: flags.renderPlacement === false });
+      const config = configFromReconstructFlags({ ...flags, noRegularizers: flags.regularizers === false, noPoseRefine: flags.poseRefine === false });
       const [{ reconstruct }, { StageError }] = await Promise.all([import('../../../engine/pipeline/reconstruct.js'), import('../../../engine/pipeline/stage-runner.js')]);
       await runCommandSession(flags, async ({ sink, signal }) => {
         const gpu = await acquireLoggedGpu(sink);
