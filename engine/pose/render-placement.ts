@@ -57,6 +57,8 @@ export interface RenderPlacementOptions extends MaskOptions {
   workingSide?: number;
   /** training steps of the Gaussians (default 500) */
   steps?: number;
+  /** Gaussians carved from the visual hull when the registered views have under 100 SfM points (default 20000) */
+  hullGaussians?: number;
   /** best-scoring distinct candidates aligned to the photo by the pose gradient (default 3) */
   align?: number;
   /** iterations of that alignment (default 60) */
@@ -201,7 +203,7 @@ export async function placeByRendering(input: RenderPlacementInput, opts: Render
   if (opts.selfTest !== false) {
     const selfTest = await withGaussians(ctx, rest, async (fit) => judge(ctx, fit, rest, probe));
     const selfErr = selfTest.best ? rotationAngleDeg(selfTest.best.camera.R, cameras[probe].R) : Number.NaN;
-    selfText = `self-test: ${input.names[probe]} left out and placed ${selfTest.why ? `by no rule (${selfTest.why})` : `${selfErr.toFixed(1)}° from its registered pose`}`;
+    selfText = `self-test: ${input.names[probe]} left out and placed ${selfTest.why ? `by no rule (${selfTest.why})` : `${selfErr.toFixed(1)}° from its registered pose (correlation ${selfTest.best!.correlation.toFixed(3)}, lead ${selfTest.lead.toFixed(3)})`}`;
     input.onEvent?.({ type: 'log', stage: 'poses', message: `placement by rendering ${selfText}` });
     if (selfTest.why || !(selfErr <= (opts.selfTestDeg ?? 10))) {
       return refuseAll(`placement by rendering: the ${selfText}, so its renders cannot be trusted to place other views (the registered views show too little of the object)`);
@@ -258,7 +260,7 @@ async function withGaussians<T>(ctx: JudgeContext, views: number[], body: (fit: 
   const trainer = await Trainer.create(
     input.gpu,
     dataset,
-    { iterations: steps, seed: opts.seed ?? 0, background, shDegree: 0, densifyFrom: Math.min(200, steps), densifyInterval: 100, densifyUntil: steps, opacityResetInterval: 0, randomInitCount: 20_000 },
+    { iterations: steps, seed: opts.seed ?? 0, background, shDegree: 0, densifyFrom: Math.min(200, steps), densifyInterval: 100, densifyUntil: steps, opacityResetInterval: 0, randomInitCount: opts.hullGaussians ?? 20_000 },
     { images },
   );
   let grads: GpuSceneGrads | undefined;
