@@ -1,5 +1,5 @@
 /**
- * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t,lego8c,lego8d,lego12] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}'] [--render-placement [--render-options '{json}']]`
+ * `npm run bench:poses [-- --features akaze,orb,xfeat] [--xfeat-subsets fern3,lego8] [--no-colmap] [--subsets fern3,fern6,fern12,lego8,lego8b,lego8t,lego8c,lego8d,lego12] [--out file.md] [--match-cache file] [--no-silhouette | --silhouette '{json options}'] [--render-placement [--render-options '{json}']] [--max-keypoints N]`
  *
  * (--xfeat-subsets limits the learned backend to some subsets: on this CPU its
  * LighterGlue matching takes ~15 s per pair, so 66 pairs of fern12 take ~20 min.)
@@ -107,10 +107,10 @@ export function errorsFor(est: Map<string, Camera>, ref: Map<string, Camera>, fi
   return { ...e, focalErr };
 }
 
-export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false, render?: { gpu: Gpu; options?: RenderPlacementOptions }): Promise<Row> {
+export async function runSparrow(s: Subset, backend: FeatureBackend, ref: Map<string, Camera>, silhouette?: SilhouetteOptions | false, render?: { gpu: Gpu; options?: RenderPlacementOptions }, maxKeypoints?: number): Promise<Row> {
   const photos = s.files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(DATA, s.scene, f))) }));
   const t0 = performance.now();
-  const est = await estimatePoses(photos, { backend, silhouette });
+  const est = await estimatePoses(photos, { backend, silhouette, maxKeypoints });
   // The placement by rendering runs after the pose stage (it needs a GPU), as in the pipeline.
   let rendered: RenderPlacementOutcome | null = null;
   if (render) {
@@ -313,13 +313,16 @@ async function main() {
   const silhouette: SilhouetteOptions | false | undefined = args.includes('--no-silhouette') ? false : arg('--silhouette') ? JSON.parse(arg('--silhouette')!) : undefined;
   // --render-placement: the placement by rendering after the pose stage (a GPU: the CPU adapter here), as `reconstruct` runs it.
   const render = args.includes('--render-placement') ? { gpu: await acquireGpu(), options: arg('--render-options') ? (JSON.parse(arg('--render-options')!) as RenderPlacementOptions) : undefined } : undefined;
+  // --max-keypoints N: keypoints per photo (default: the extractor's, 2048 for XFeat; `sparrow poses` asks for 3000).
+  const maxKeypoints = arg('--max-keypoints') ? Number(arg('--max-keypoints')) : undefined;
   const cacheFile = arg('--match-cache');
   if (cacheFile) backends.forEach((b, i) => (backends[i] = cachedBackend(b, cacheFile)));
   for (const s of subsets().filter((x) => !wanted || wanted.includes(x.id))) {
     const ref = loadScene(s.scene).cameras;
     for (const b of backends) {
       if (b.name.startsWith('xfeat') && xfeatSubsets && !xfeatSubsets.includes(s.id)) continue;
-      const r = await runSparrow(s, b, ref, silhouette, render);
+      const r = await runSparrow(s, b, ref, silhouette, render, maxKeypoints);
+      if (maxKeypoints) r.method += ` (${maxKeypoints} keypoints)`;
       if (render) r.method += ' + rendering';
       console.error(`${r.subset} ${r.method}: ${r.registered}/${r.total}, pairwise ${f(r.pairMean)}°/${f(r.pairMax)}°, ATE ${f(r.ate, 3)}, ${f(r.seconds, 1)} s ${r.note}`);
       rows.push(r);
