@@ -11,12 +11,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Gpu } from '../gpu/acquire.js';
-import type { Camera } from '../splat/camera.js';
 import { describeAdapter } from '../gpu/acquire.js';
 import { estimateMvsDepth } from '../depth/mvs.js';
 import { loadDepthViews } from '../depth/load-views.js';
 import { depthPreviewPng } from '../depth/output.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { atPhotoSize } from '../io/dataset/downscale.js';
 import { writeColmapText, writeTransformsJson } from '../io/cameras-out.js';
 import { loadDataset, type Dataset } from '../io/dataset/load.js';
 import { decodePly, encodePly } from '../io/ply.js';
@@ -67,10 +67,8 @@ export interface ReconstructReport {
   train?: { steps: number; finalLoss: number; trainPsnr?: number };
 }
 
-/** A training-resolution camera scaled back to the photo it was made from. */
-export function atPhotoSize(c: Camera, downscale: number, imageSize: [number, number]): Camera {
-  return { ...c, width: imageSize[0], height: imageSize[1], fx: c.fx * downscale, fy: c.fy * downscale, cx: c.cx * downscale, cy: c.cy * downscale };
-}
+/** A training-resolution camera scaled back to the photo it was made from (engine/io/dataset/downscale.ts). */
+export { atPhotoSize };
 
 /** Integer downscale so the longest side is at most maxSide. */
 export function downscaleFor(width: number, height: number, maxSide: number): number {

@@ -35,7 +35,7 @@ import type { Gpu } from '../gpu/acquire.js';
 import { createStorage, readF32, writeBuffer } from '../gpu/buffers.js';
 import type { RgbaImage } from '../io/image.js';
 import type { Dataset, Frame, SparsePoints } from '../io/dataset/types.js';
-import { downscaleFrame } from '../io/dataset/downscale.js';
+import { atPhotoSize, downscaleFrame } from '../io/dataset/downscale.js';
 import { FrameImages, prepareFrameImage } from '../io/dataset/images.js';
 import { sceneExtent } from '../io/dataset/extent.js';
 import type { EventSink } from '../pipeline/events.js';
@@ -47,7 +47,8 @@ import { SsimL1Loss } from '../train/ssim.js';
 import { Trainer } from '../train/trainer.js';
 import { rotationAngleDeg } from './linalg.js';
 import { cameraAtMask, maskFromAlpha, type MaskOptions, type SilhouetteMask } from './silhouette-mask.js';
-import { hullCoverages, hullsOfPlaced, recarveCoverageLoss } from './silhouette-placement.js';
+import { hullCoverages, hullsOfPlaced, recarveCoverageLoss, type PlacedHulls } from './silhouette-placement.js';
+import type { HullView } from './silhouette-hull.js';
 import { searchGroupPose, type SearchOptions } from './silhouette-search.js';
 
 export interface RenderPlacementOptions extends MaskOptions {
@@ -160,8 +161,6 @@ export function maskedCorrelation(a: ArrayLike<number>, b: ArrayLike<number>, we
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
 }
 
-const fullSize = (c: Camera, f: number, full: Camera): Camera => ({ ...c, width: full.width, height: full.height, fx: c.fx * f, fy: c.fy * f, cx: c.cx * f, cy: c.cy * f });
-
 export async function placeByRendering(input: RenderPlacementInput, opts: RenderPlacementOptions = {}): Promise<RenderPlacementOutcome> {
   const placed = new Map<number, RenderPlaced>();
   const refused = new Map<number, string>();
@@ -201,7 +200,7 @@ export async function placeByRendering(input: RenderPlacementInput, opts: Render
   const rest = reg.filter((v) => v !== probe);
   let selfText = 'no self-test (asked for)';
   if (opts.selfTest !== false) {
-    const selfTest = await withGaussians(ctx, rest, async (fit) => judge(ctx, fit, rest, probe));
+    const selfTest = await withGaussians(ctx, rest, async (fit) => judge(ctx, fit, hullOf(ctx, rest), probe));
     const selfErr = selfTest.best ? rotationAngleDeg(selfTest.best.camera.R, cameras[probe].R) : Number.NaN;
     selfText = `self-test: ${input.names[probe]} left out and placed ${selfTest.why ? `by no rule (${selfTest.why})` : `${selfErr.toFixed(1)}° from its registered pose (correlation ${selfTest.best!.correlation.toFixed(3)}, lead ${selfTest.lead.toFixed(3)})`}`;
     input.onEvent?.({ type: 'log', stage: 'poses', message: `placement by rendering ${selfText}` });
@@ -212,16 +211,17 @@ export async function placeByRendering(input: RenderPlacementInput, opts: Render
 
   // 2. Gaussians from all registered views; each unregistered view judged against them.
   return withGaussians(ctx, reg, async (fit) => {
+    const hull = hullOf(ctx, reg);
     for (const u of todo) {
       throwIfCancelled(input.signal);
-      const j = await judge(ctx, fit, reg, u);
+      const j = await judge(ctx, fit, hull, u);
       if (j.scored.length) candidates.set(u, j.scored);
       if (j.why || !j.best) {
         refused.set(u, `placement by rendering: ${j.why}; ${selfText}`);
         input.onEvent?.({ type: 'log', stage: 'poses', message: `${input.names[u]}: placement by rendering refused: ${j.why}` });
       } else {
         const text = `${j.desc}; ${selfText}`;
-        placed.set(u, { camera: fullSize(j.best.camera, factor(u), cameras[u]), correlation: j.best.correlation, lead: j.lead, placement: text });
+        placed.set(u, { camera: atPhotoSize(j.best.camera, factor(u), [cameras[u].width, cameras[u].height]), correlation: j.best.correlation, lead: j.lead, placement: text });
         input.onEvent?.({ type: 'log', stage: 'poses', message: `${input.names[u]}: placed by rendering: ${text}` });
       }
     }
@@ -306,13 +306,27 @@ interface Judgement {
   why: string | null;
 }
 
-/** View u's silhouette candidates against the hull of `views`, rendered by `fit`, aligned, and the rule applied. */
-async function judge(ctx: JudgeContext, fit: Fit, views: number[], u: number): Promise<Judgement> {
+/** The visual hull of `views` (the registered views a judgement is made against), built once per set. */
+interface ViewsHull {
+  views: number[];
+  hullViews: HullView[];
+  ph: PlacedHulls | { reason: string };
+  /** each hull view's silhouette coverage before any candidate re-carves it */
+  coverBefore: number[];
+}
+
+function hullOf(ctx: JudgeContext, views: number[]): ViewsHull {
+  const hullViews = views.map((v) => ({ camera: cameraAtMask(ctx.input.cameras[v], ctx.masks[v]!), mask: ctx.masks[v]! }));
+  const ph = hullsOfPlaced(hullViews);
+  return { views, hullViews, ph, coverBefore: 'reason' in ph ? [] : hullCoverages(ph.fine, hullViews) };
+}
+
+/** View u's silhouette candidates against `hull`, rendered by `fit`, aligned, and the rule applied. */
+async function judge(ctx: JudgeContext, fit: Fit, hull: ViewsHull, u: number): Promise<Judgement> {
   const { input, opts, masks, background, distinct } = ctx;
   const { gpu, cameras } = input;
   const { trainer } = fit;
-  const hullViews = views.map((v) => ({ camera: cameraAtMask(cameras[v], masks[v]!), mask: masks[v]! }));
-  const ph = hullsOfPlaced(hullViews);
+  const { views, hullViews, ph, coverBefore } = hull;
   if ('reason' in ph) return { scored: [], lead: Number.NaN, desc: '', why: ph.reason };
   const gv = [{ camera: cameraAtMask({ ...cameras[u], R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] }, masks[u]!), mask: masks[u]! }];
   const res = searchGroupPose(ph.hulls, gv, ph.distance, { ...opts.search, signal: input.signal });
@@ -374,7 +388,6 @@ async function judge(ctx: JudgeContext, fit: Fit, views: number[], u: number): P
   }
   scored.sort((a, b) => b.correlation - a.correlation);
   // How much of each hull view's silhouette re-carving with the candidate takes away (worst view).
-  const coverBefore = hullCoverages(ph.fine, hullViews);
   for (const c of scored) {
     const drops = recarveCoverageLoss(hullViews, [{ camera: cameraAtMask({ ...cameras[u], R: c.camera.R, t: c.camera.t }, masks[u]!), mask: masks[u]! }], ph.bounds, ph.fine.n, coverBefore);
     c.coverageLoss = Math.max(...drops);

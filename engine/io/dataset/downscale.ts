@@ -16,3 +16,8 @@ export function downscaleFrame(frame: Frame, f: number): Frame {
   return { ...frame, camera: scaleCamera(frame.camera, f), downscale: f };
 }
 
+
+/** A working-resolution camera scaled back to the photo it was made from (the inverse of scaleCamera). */
+export function atPhotoSize(c: Camera, downscale: number, imageSize: [number, number]): Camera {
+  return { ...c, width: imageSize[0], height: imageSize[1], fx: c.fx * downscale, fy: c.fy * downscale, cx: c.cx * downscale, cy: c.cy * downscale };
+}

@@ -3,14 +3,13 @@
  * COLMAP reconstruction folder (see colmap.ts for layouts). Validates every
  * photo's header (exists, PNG/JPEG, size matches its camera) without decoding.
  */
-import { downscaleFrame } from './downscale.js';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Camera } from '../../splat/camera.js';
 import { loadColmapFrames, locateColmap } from './colmap.js';
+import { downscaleFrame } from './downscale.js';
 import { sceneExtent } from './extent.js';
 import { loadTransformsFrames } from './transforms.js';
-import { DatasetError, type Dataset, type DatasetSplit, type Frame } from './types.js';
+import { DatasetError, type Dataset, type DatasetSplit } from './types.js';
 
 export interface LoadDatasetOptions {
   /** Integer factor to downscale photos and intrinsics by (default 1). */
