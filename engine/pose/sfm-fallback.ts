@@ -1,9 +1,11 @@
 /**
  * Fallbacks for views PnP cannot register (step 4 of incremental-sfm.ts): depth alignment
  * of a view's model-point matches lifted with its depth prior, else the relative pose of a
- * verified pair with a registered view. Each placed view is marked with its method and a
+ * verified pair with a registered view, unless that pose puts the view next to a registered
+ * view it shares no matches with (covisibility-check.ts). Each placed view is marked with its method and a
  * human-readable placement; each refusal is appended to the view's failure reason.
  */
+import { missingCovisibility } from './covisibility-check.js';
 import { placeByDepthAlignment } from './depth-alignment.js';
 import type { SfmOptions } from './incremental-sfm.js';
 import { placeByRelativePose } from './relative-placement.js';
@@ -89,6 +91,12 @@ export function placeFallbackView(s: State, pairs: VerifiedPair[], opts: SfmOpti
     const pnpReason = before.split('; ')[0];
     if ('reason' in res) {
       failures.set(v, `${before}; relative-pose fallback: ${res.reason}`);
+      continue;
+    }
+    const missing = missingCovisibility({ s, view: v, pose: res.pose, partner: res.from, pairs });
+    if (missing) {
+      failures.set(v, `${before}; relative-pose fallback refused: ${missing.reason}`);
+      opts.onEvent?.({ type: 'log', stage: 'poses', message: `${s.views[v].name}: relative-pose placement refused: ${missing.reason}` });
       continue;
     }
     s.poses[v] = res.pose;

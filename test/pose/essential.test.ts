@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { essentialEightPoint, essentialFromPose, ransacEssential, recoverPose, sampsonErrorSq } from '../../engine/pose/essential.js';
+import { MIN_ESSENTIAL_SAMPLES, essentialEightPoint, essentialFromPose, ransacEssential, recoverPose, sampsonErrorSq } from '../../engine/pose/essential.js';
 import { rotationAngleDeg } from '../../engine/pose/linalg.js';
 import { rng } from '../util/close.js';
 import { addNoise, normalize, relativePose, syntheticScene } from './synthetic.js';
@@ -65,5 +65,18 @@ describe('essential matrix', () => {
   it('returns null with fewer than 8 correspondences', () => {
     const c = { x1: new Float64Array(14), x2: new Float64Array(14) };
     expect(ransacEssential(c, { threshold: 0.01 })).toBeNull();
+  });
+});
+
+describe('essential matrix RANSAC: the sample floor', () => {
+  it('draws MIN_ESSENTIAL_SAMPLES even when the adaptive bound would stop at once', () => {
+    // Noise-free, no outliers: one sample is an all-inlier sample, so the adaptive bound says ~1.
+    const { c, focal } = pairData(0, 0, 31);
+    const adaptive = ransacEssential(c, { threshold: 2 / focal, seed: 3, minIterations: 0 })!;
+    expect(adaptive.samples).toBeLessThan(10);
+    const floored = ransacEssential(c, { threshold: 2 / focal, seed: 3 })!;
+    expect(floored.samples).toBe(MIN_ESSENTIAL_SAMPLES);
+    // The floor never exceeds the caller's cap.
+    expect(ransacEssential(c, { threshold: 2 / focal, seed: 3, maxIterations: 50 })!.samples).toBe(50);
   });
 });

@@ -10,6 +10,7 @@ import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { PhotoInput } from '../../../engine/pose/estimate-poses.js';
 import type { FeaturePreference } from '../../../engine/pose/feature-backends.js';
+import { reconstructConfig } from '../../../engine/pipeline/config.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--features <kind>', `feature backend: ${FEATURES.join(', ')} (orb/akaze = classical)`, 'auto')
     .option('--models <dir>', 'folder with the learned feature weights (see models/README.md)')
-    .option('--max-keypoints <n>', 'keypoints per photo', '3000')
+    .option('--max-keypoints <n>', 'keypoints per photo (the same default as `sparrow reconstruct`)', String(reconstructConfig().poses.maxKeypoints))
     .option('--render-placement', 'experimental: try to place masked photos left out by rendering Gaussians trained on the registered ones (uses the GPU; can place views wrongly, see bench/results/poses.md)')
     .option('--json', 'progress and the report as JSON lines on stdout')
     .action(async (dir: string, flags: PosesFlags) => {
