@@ -10,7 +10,6 @@ import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { PhotoInput } from '../../../engine/pose/estimate-poses.js';
 import type { FeaturePreference } from '../../../engine/pose/feature-backends.js';
-import { reconstructConfig } from '../../../engine/pipeline/config.js';
 import { ExitCode, UserError } from '../exit-codes.js';
 import { acquireLoggedGpu, runCommandSession } from '../session.js';
 
@@ -18,7 +17,7 @@ interface PosesFlags {
   out: string;
   features: string;
   models?: string;
-  maxKeypoints: string;
+  maxKeypoints?: string;
   renderPlacement?: boolean;
   json?: boolean;
 }
@@ -44,12 +43,13 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--features <kind>', `feature backend: ${FEATURES.join(', ')} (orb/akaze = classical)`, 'auto')
     .option('--models <dir>', 'folder with the learned feature weights (see models/README.md)')
-    .option('--max-keypoints <n>', 'keypoints per photo (the same default as `sparrow reconstruct`)', String(reconstructConfig().poses.maxKeypoints))
+    .option('--max-keypoints <n>', 'keypoints per photo (default 2048: the pipeline config\'s, as in `sparrow reconstruct`)')
     .option('--render-placement', 'experimental: try to place masked photos left out by rendering Gaussians trained on the registered ones (uses the GPU; can place views wrongly, see bench/results/poses.md)')
     .option('--json', 'progress and the report as JSON lines on stdout')
     .action(async (dir: string, flags: PosesFlags) => {
       if (!(FEATURES as readonly string[]).includes(flags.features)) throw new UserError(`--features must be one of ${FEATURES.join(', ')}, got '${flags.features}'`, ExitCode.usage);
-      const maxKeypoints = Number(flags.maxKeypoints);
+      // The default is the pipeline config's, read here so that `sparrow` starts without the engine.
+      const maxKeypoints = Number(flags.maxKeypoints ?? (await import('../../../engine/pipeline/config.js')).reconstructConfig().poses.maxKeypoints);
       if (!Number.isInteger(maxKeypoints) || maxKeypoints < 64) throw new UserError(`--max-keypoints must be an integer >= 64, got '${flags.maxKeypoints}'`, ExitCode.usage);
       if (flags.models && !existsSync(flags.models)) throw new UserError(`${flags.models}: models folder does not exist`, ExitCode.badInput, flags.models);
       const files = listPhotos(dir);
