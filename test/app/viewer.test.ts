@@ -156,7 +156,8 @@ describe('app page: viewer', () => {
       viewer.updateSplats({ means: moved }, 0);
     });
     const moved = await capture();
-    expect(moved.camera.R).toEqual(before.camera.R);
+    // The view was not reset (the orbit controls may still round the last bit: measured 5e-16 in CI).
+    moved.camera.R.forEach((r: number, i: number) => expect(r).toBeCloseTo(before.camera.R[i], 9));
     const changed = imageMetrics(moved.image.rgb, before.image.rgb, before.image.width, before.image.height);
     expect(changed.psnr).toBeLessThan(30);
     // Back to the scene's own parameters: the image returns (same camera, same splats).
