@@ -2,8 +2,9 @@
  * Fallbacks for views PnP cannot register (step 4 of incremental-sfm.ts): depth alignment
  * of a view's model-point matches lifted with its depth prior, else the relative pose of a
  * verified pair with a registered view, unless that pose puts the view next to a registered
- * view it shares no matches with (covisibility-check.ts). Each placed view is marked with its method and a
- * human-readable placement; each refusal is appended to the view's failure reason.
+ * view it shares no matches with (covisibility-check.ts). Each placed view is marked with
+ * its method and a human-readable placement; each refusal is appended to the view's
+ * failure reason.
  */
 import { missingCovisibility } from './covisibility-check.js';
 import { placeByDepthAlignment } from './depth-alignment.js';
