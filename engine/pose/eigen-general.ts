@@ -9,34 +9,44 @@
  * iteration does not converge.
  */
 export function eigenvaluesGeneral(M: ArrayLike<number>, n: number): { re: number[]; im: number[] } | null {
-  const a: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => M[i * n + j]));
+  // Row-major and typed (no nested arrays, no temporary arrays in swaps): it runs once per
+  // five-point sample, 200+ times per image pair.
+  const a = Float64Array.from(M);
   // Hessenberg reduction (elimination with pivoting), a similarity transform.
   for (let m = 1; m < n - 1; m++) {
     let x = 0;
     let piv = m;
-    for (let j = m; j < n; j++) if (Math.abs(a[j][m - 1]) > Math.abs(x)) {
-      x = a[j][m - 1];
+    for (let j = m; j < n; j++) if (Math.abs(a[j * n + m - 1]) > Math.abs(x)) {
+      x = a[j * n + m - 1];
       piv = j;
     }
     if (piv !== m) {
-      for (let j = m - 1; j < n; j++) [a[piv][j], a[m][j]] = [a[m][j], a[piv][j]];
-      for (let j = 0; j < n; j++) [a[j][piv], a[j][m]] = [a[j][m], a[j][piv]];
+      for (let j = m - 1; j < n; j++) {
+        const tmp = a[piv * n + j];
+        a[piv * n + j] = a[m * n + j];
+        a[m * n + j] = tmp;
+      }
+      for (let j = 0; j < n; j++) {
+        const tmp = a[j * n + piv];
+        a[j * n + piv] = a[j * n + m];
+        a[j * n + m] = tmp;
+      }
     }
     if (x !== 0) {
       for (let i = m + 1; i < n; i++) {
-        let y = a[i][m - 1];
+        let y = a[i * n + m - 1];
         if (y === 0) continue;
         y /= x;
-        a[i][m - 1] = 0;
-        for (let j = m; j < n; j++) a[i][j] -= y * a[m][j];
-        for (let j = 0; j < n; j++) a[j][m] += y * a[j][i];
+        a[i * n + m - 1] = 0;
+        for (let j = m; j < n; j++) a[i * n + j] -= y * a[m * n + j];
+        for (let j = 0; j < n; j++) a[j * n + m] += y * a[j * n + i];
       }
     }
   }
   const re = new Array<number>(n).fill(0);
   const im = new Array<number>(n).fill(0);
   let anorm = 0;
-  for (let i = 0; i < n; i++) for (let j = Math.max(i - 1, 0); j < n; j++) anorm += Math.abs(a[i][j]);
+  for (let i = 0; i < n; i++) for (let j = Math.max(i - 1, 0); j < n; j++) anorm += Math.abs(a[i * n + j]);
   const EPS = Number.EPSILON;
   const sign = (v: number, s: number) => (s >= 0 ? Math.abs(v) : -Math.abs(v));
   let nn = n - 1;
@@ -47,21 +57,21 @@ export function eigenvaluesGeneral(M: ArrayLike<number>, n: number): { re: numbe
     let l: number;
     do {
       for (l = nn; l > 0; l--) {
-        s = Math.abs(a[l - 1][l - 1]) + Math.abs(a[l][l]);
+        s = Math.abs(a[(l - 1) * n + l - 1]) + Math.abs(a[l * n + l]);
         if (s === 0) s = anorm;
-        if (Math.abs(a[l][l - 1]) <= EPS * s) {
-          a[l][l - 1] = 0;
+        if (Math.abs(a[l * n + l - 1]) <= EPS * s) {
+          a[l * n + l - 1] = 0;
           break;
         }
       }
-      x = a[nn][nn];
+      x = a[nn * n + nn];
       if (l === nn) {
         re[nn] = x + t;
         im[nn] = 0;
         nn--;
       } else {
-        y = a[nn - 1][nn - 1];
-        w = a[nn][nn - 1] * a[nn - 1][nn];
+        y = a[(nn - 1) * n + nn - 1];
+        w = a[nn * n + nn - 1] * a[(nn - 1) * n + nn];
         if (l === nn - 1) {
           p = 0.5 * (y - x);
           q = p * p + w;
@@ -83,39 +93,39 @@ export function eigenvaluesGeneral(M: ArrayLike<number>, n: number): { re: numbe
           if (its === 10 || its === 20) {
             // Exceptional shift.
             t += x;
-            for (let i = 0; i <= nn; i++) a[i][i] -= x;
-            s = Math.abs(a[nn][nn - 1]) + Math.abs(a[nn - 1][nn - 2]);
+            for (let i = 0; i <= nn; i++) a[i * n + i] -= x;
+            s = Math.abs(a[nn * n + nn - 1]) + Math.abs(a[(nn - 1) * n + nn - 2]);
             y = x = 0.75 * s;
             w = -0.4375 * s * s;
           }
           its++;
           let m: number;
           for (m = nn - 2; m >= l; m--) {
-            z = a[m][m];
+            z = a[m * n + m];
             r = x - z;
             s = y - z;
-            p = (r * s - w) / a[m + 1][m] + a[m][m + 1];
-            q = a[m + 1][m + 1] - z - r - s;
-            r = a[m + 2][m + 1];
+            p = (r * s - w) / a[(m + 1) * n + m] + a[m * n + m + 1];
+            q = a[(m + 1) * n + m + 1] - z - r - s;
+            r = a[(m + 2) * n + m + 1];
             s = Math.abs(p) + Math.abs(q) + Math.abs(r);
             p /= s;
             q /= s;
             r /= s;
             if (m === l) break;
-            const u = Math.abs(a[m][m - 1]) * (Math.abs(q) + Math.abs(r));
-            const v = Math.abs(p) * (Math.abs(a[m - 1][m - 1]) + Math.abs(z) + Math.abs(a[m + 1][m + 1]));
+            const u = Math.abs(a[m * n + m - 1]) * (Math.abs(q) + Math.abs(r));
+            const v = Math.abs(p) * (Math.abs(a[(m - 1) * n + m - 1]) + Math.abs(z) + Math.abs(a[(m + 1) * n + m + 1]));
             if (u <= EPS * v) break;
           }
           for (let i = m; i < nn - 1; i++) {
-            a[i + 2][i] = 0;
-            if (i !== m) a[i + 2][i - 1] = 0;
+            a[(i + 2) * n + i] = 0;
+            if (i !== m) a[(i + 2) * n + i - 1] = 0;
           }
           for (let k = m; k < nn; k++) {
             if (k !== m) {
-              p = a[k][k - 1];
-              q = a[k + 1][k - 1];
+              p = a[k * n + k - 1];
+              q = a[(k + 1) * n + k - 1];
               r = 0;
-              if (k + 1 !== nn) r = a[k + 2][k - 1];
+              if (k + 1 !== nn) r = a[(k + 2) * n + k - 1];
               x = Math.abs(p) + Math.abs(q) + Math.abs(r);
               if (x !== 0) {
                 p /= x;
@@ -126,8 +136,8 @@ export function eigenvaluesGeneral(M: ArrayLike<number>, n: number): { re: numbe
             s = sign(Math.sqrt(p * p + q * q + r * r), p);
             if (s !== 0) {
               if (k === m) {
-                if (l !== m) a[k][k - 1] = -a[k][k - 1];
-              } else a[k][k - 1] = -s * x;
+                if (l !== m) a[k * n + k - 1] = -a[k * n + k - 1];
+              } else a[k * n + k - 1] = -s * x;
               p += s;
               x = p / s;
               y = q / s;
@@ -135,23 +145,23 @@ export function eigenvaluesGeneral(M: ArrayLike<number>, n: number): { re: numbe
               q /= p;
               r /= p;
               for (let j = k; j <= nn; j++) {
-                p = a[k][j] + q * a[k + 1][j];
+                p = a[k * n + j] + q * a[(k + 1) * n + j];
                 if (k + 1 !== nn) {
-                  p += r * a[k + 2][j];
-                  a[k + 2][j] -= p * z;
+                  p += r * a[(k + 2) * n + j];
+                  a[(k + 2) * n + j] -= p * z;
                 }
-                a[k + 1][j] -= p * y;
-                a[k][j] -= p * x;
+                a[(k + 1) * n + j] -= p * y;
+                a[k * n + j] -= p * x;
               }
               const mmin = nn < k + 3 ? nn : k + 3;
               for (let i = l; i <= mmin; i++) {
-                p = x * a[i][k] + y * a[i][k + 1];
+                p = x * a[i * n + k] + y * a[i * n + k + 1];
                 if (k + 1 !== nn) {
-                  p += z * a[i][k + 2];
-                  a[i][k + 2] -= p * r;
+                  p += z * a[i * n + k + 2];
+                  a[i * n + k + 2] -= p * r;
                 }
-                a[i][k + 1] -= p * q;
-                a[i][k] -= p;
+                a[i * n + k + 1] -= p * q;
+                a[i * n + k] -= p;
               }
             }
           }

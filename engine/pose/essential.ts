@@ -227,6 +227,8 @@ export interface EssentialResult {
  * above the true pose's (736 px²); with >= 100 samples the search ends 0.5° from it.
  */
 export const MIN_ESSENTIAL_SAMPLES = 200;
+const PRETEST_POINTS = 64;
+const PRETEST_SLACK = 1.5;
 
 /** MSAC + local optimization over five-point (or eight-point) samples. */
 export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions): EssentialResult | null {
@@ -258,6 +260,18 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
     }
     return { cost, count };
   };
+  /**
+   * Past the adaptive bound (the floor's samples, which only look for a better basin), a
+   * hypothesis is first scored on an even spread of PRETEST_POINTS correspondences and scored
+   * in full only when that is within PRETEST_SLACK of the best model's cost on the same points.
+   */
+  const pretestStride = Math.max(1, Math.floor(n / PRETEST_POINTS));
+  const pretest = (E: Mat3) => {
+    let cost = 0;
+    for (let i = 0; i < n; i += pretestStride) cost += Math.min(sampsonErrorSq(E, c, i), thr2);
+    return cost;
+  };
+  let bestPretest = Infinity;
   const inliersOf = (E: Mat3) => {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) if (sampsonErrorSq(E, c, i) < thr2) idx.push(i);
@@ -269,7 +283,9 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
     samples++;
     sampleDistinct(n, sampleSize, rand, sample);
     const hypotheses = sampleSize === 5 ? fivePoint(c, sample) : [essentialEightPoint(c, sample)].filter((E): E is Mat3 => E !== null);
+    const floorPhase = best !== null && it >= adaptiveIterations(best.count / n, sampleSize, confidence, maxIt);
     for (const E of hypotheses) {
+      if (floorPhase && pretest(E) > bestPretest * PRETEST_SLACK + thr2) continue;
       const s = score(E, best ? best.cost : Infinity);
       if (!best || s.cost < best.cost) {
         best = { E, ...s };
@@ -282,6 +298,7 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
           if (s2.cost >= best.cost) break;
           best = { E: E2, ...s2 };
         }
+        bestPretest = pretest(best.E);
         iterations = Math.min(iterations, Math.max(minIt, adaptiveIterations(best.count / n, sampleSize, confidence, maxIt)));
       }
     }

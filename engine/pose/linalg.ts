@@ -204,15 +204,23 @@ export function choleskySolve(A: ArrayLike<number>, b: ArrayLike<number>, n: num
 
 /** Solve a general square system by Gaussian elimination with partial pivoting; null if singular. */
 export function luSolve(A: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] | null {
-  const M = Array.from(A);
-  const x = Array.from(b);
+  // Typed copies and swaps without temporary arrays: the five-point solver calls this up to
+  // ten times per minimal sample (a quarter of its time with boxed arrays).
+  const M = Float64Array.from(A);
+  const x = Float64Array.from(b);
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]) > Math.abs(M[piv * n + c])) piv = r;
     if (Math.abs(M[piv * n + c]) < 1e-300) return null;
     if (piv !== c) {
-      for (let k = 0; k < n; k++) [M[c * n + k], M[piv * n + k]] = [M[piv * n + k], M[c * n + k]];
-      [x[c], x[piv]] = [x[piv], x[c]];
+      for (let k = 0; k < n; k++) {
+        const t = M[c * n + k];
+        M[c * n + k] = M[piv * n + k];
+        M[piv * n + k] = t;
+      }
+      const t = x[c];
+      x[c] = x[piv];
+      x[piv] = t;
     }
     for (let r = c + 1; r < n; r++) {
       const f = M[r * n + c] / M[c * n + c];
@@ -226,7 +234,7 @@ export function luSolve(A: ArrayLike<number>, b: ArrayLike<number>, n: number): 
     for (let k = r + 1; k < n; k++) s -= M[r * n + k] * x[k];
     x[r] = s / M[r * n + r];
   }
-  return x;
+  return Array.from(x);
 }
 
 /** Inverse of a 3x3 (null when singular). */
