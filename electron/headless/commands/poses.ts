@@ -91,13 +91,22 @@ export function register(program: Command): void {
           process.stdout.write(`${message}\n`);
           for (const v of est.views) {
             process.stdout.write(
-              v.registered
-                ? `  ${v.name}: ${v.method}, ${v.registrationInliers} inliers, ${v.observations} points seen, reprojection ${v.rmsErrorPx.toFixed(2)} px\n`
-                : `  ${v.name}: NOT registered — ${v.reason}\n`,
+              v.registered ? `  ${registeredLine(v)}\n` : `  ${v.name}: NOT registered — ${v.reason}\n`,
             );
           }
         }
         if (registered < est.views.length) process.exitCode = ExitCode.stageFailed;
       });
     });
+}
+
+/**
+ * One registered view for the terminal. Views placed by their silhouettes have no inliers and
+ * may see no model point: those figures are left out rather than printed as 0 and NaN.
+ */
+export function registeredLine(v: { name: string; method?: string; registrationInliers: number; observations: number; rmsErrorPx: number }): string {
+  const parts = [v.method ?? 'registered'];
+  if (v.registrationInliers > 0) parts.push(`${v.registrationInliers} inliers`);
+  parts.push(v.observations > 0 ? `${v.observations} points seen, reprojection ${v.rmsErrorPx.toFixed(2)} px` : 'sees no model point');
+  return `${v.name}: ${parts.join(', ')}`;
 }
