@@ -11,7 +11,7 @@
  * point the pair looks at), whose pair with test_050 has 12 verified inliers and is not
  * trusted, where every true lego pair up to 37° apart has >= 51 (those 41-50° apart: 12-123).
  */
-import { poseCenter, type Pose } from './triangulate.js';
+import { depthIn, poseCenter, triangulationAngleDeg, type Pose } from './triangulate.js';
 import type { State } from './sfm-state.js';
 import type { VerifiedPair } from './two-view.js';
 
@@ -41,7 +41,8 @@ export interface CovisibilityInput {
 /** Null when the pose passes; else the registered view it should share matches with, and why. */
 export function missingCovisibility(inp: CovisibilityInput): { view: number; reason: string } | null {
   const { s, view, pose, partner } = inp;
-  const placing = inp.pairs.find((p) => (p.a === view && p.b === partner) || (p.a === partner && p.b === view));
+  const pairWith = (q: number) => inp.pairs.find((p) => (p.a === view && p.b === q) || (p.a === q && p.b === view));
+  const placing = pairWith(partner);
   if (placing && placing.inlierCount >= STRONG_PAIR_INLIERS) return null;
   const target = sharedPoint(s, partner);
   if (!target) return null;
@@ -50,9 +51,10 @@ export function missingCovisibility(inp: CovisibilityInput): { view: number; rea
   for (let q = 0; q < s.poses.length; q++) {
     const P = s.poses[q];
     if (!P || q === view || q === partner) continue;
-    const angle = angleAtDeg(target, cv, poseCenter(P));
+    // The angle at the shared point between the two camera centres.
+    const angle = triangulationAngleDeg(cv, poseCenter(P), target);
     if (angle > maxAngle || !inImage(s, q, P, target)) continue;
-    if (inp.pairs.some((p) => (p.a === view && p.b === q) || (p.a === q && p.b === view))) continue;
+    if (pairWith(q)) continue;
     return {
       view: q,
       reason: `the pose puts it ${angle.toFixed(0)}° from ${s.views[q].name}, looking at the same part of the scene, yet the two photos share no trusted pair of matches: its pair with ${s.views[partner].name} may match across repeated or symmetric structure`,
@@ -73,18 +75,11 @@ function sharedPoint(s: State, v: number): [number, number, number] | null {
   return [med(xs[0]), med(xs[1]), med(xs[2])];
 }
 
-function angleAtDeg(o: number[], a: number[], b: number[]): number {
-  const u = [a[0] - o[0], a[1] - o[1], a[2] - o[2]];
-  const w = [b[0] - o[0], b[1] - o[1], b[2] - o[2]];
-  const c = (u[0] * w[0] + u[1] * w[1] + u[2] * w[2]) / (Math.hypot(...u) * Math.hypot(...w));
-  return (Math.acos(Math.max(-1, Math.min(1, c))) * 180) / Math.PI;
-}
-
 /** The point lies in front of view q and inside its frame. */
 function inImage(s: State, q: number, P: Pose, X: number[]): boolean {
-  const { R, t } = P;
-  const z = R[6] * X[0] + R[7] * X[1] + R[8] * X[2] + t[2];
+  const z = depthIn(P, X);
   if (!(z > 0)) return false;
+  const { R, t } = P;
   const K = s.intrinsics[s.views[q].group];
   const u = (K.f * (R[0] * X[0] + R[1] * X[1] + R[2] * X[2] + t[0])) / z + K.cx;
   const v = (K.f * (R[3] * X[0] + R[4] * X[1] + R[5] * X[2] + t[1])) / z + K.cy;

@@ -272,6 +272,8 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
     return cost;
   };
   let bestPretest = Infinity;
+  // What the adaptive bound alone would draw; samples past it are the floor's.
+  let adaptiveBound = maxIt;
   const inliersOf = (E: Mat3) => {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) if (sampsonErrorSq(E, c, i) < thr2) idx.push(i);
@@ -283,7 +285,7 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
     samples++;
     sampleDistinct(n, sampleSize, rand, sample);
     const hypotheses = sampleSize === 5 ? fivePoint(c, sample) : [essentialEightPoint(c, sample)].filter((E): E is Mat3 => E !== null);
-    const floorPhase = best !== null && it >= adaptiveIterations(best.count / n, sampleSize, confidence, maxIt);
+    const floorPhase = it >= adaptiveBound;
     for (const E of hypotheses) {
       if (floorPhase && pretest(E) > bestPretest * PRETEST_SLACK + thr2) continue;
       const s = score(E, best ? best.cost : Infinity);
@@ -299,7 +301,8 @@ export function ransacEssential(c: Correspondences, opts: EssentialRansacOptions
           best = { E: E2, ...s2 };
         }
         bestPretest = pretest(best.E);
-        iterations = Math.min(iterations, Math.max(minIt, adaptiveIterations(best.count / n, sampleSize, confidence, maxIt)));
+        adaptiveBound = adaptiveIterations(best.count / n, sampleSize, confidence, maxIt);
+        iterations = Math.min(iterations, Math.max(minIt, adaptiveBound));
       }
     }
   }

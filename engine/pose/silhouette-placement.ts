@@ -225,9 +225,10 @@ export function placeBySilhouettes(input: SilhouetteInput, opts: SilhouetteOptio
       else {
         const { best, runnerUp } = res;
         const margin = best.score - (runnerUp?.score ?? 0);
+        const explained = Math.min(...best.perView);
         const desc = `silhouette coherence ${best.score.toFixed(3)} with the ${hv.length} placed views (its silhouette explained ${best.perView.map((x) => x.toFixed(2)).join(', ')}; theirs ${Math.min(...best.placedCoherence).toFixed(2)}-${Math.max(...best.placedCoherence).toFixed(2)}); runner-up ${runnerUp ? `${runnerUp.score.toFixed(3)} at ${runnerUp.rotationDeg.toFixed(0)}°` : 'none distinct'}`;
         if (best.score < minScore) why = `best ${desc}: below ${minScore}`;
-        else if (Math.min(...best.perView) < minExplained) why = `inconsistent: ${desc}: the placed views' hull leaves ${(100 * (1 - Math.min(...best.perView))).toFixed(1)}% of its silhouette unexplained (allowed ${(100 * (1 - minExplained)).toFixed(1)}%; a right pose's silhouette rays all meet the hull)`;
+        else if (explained < minExplained) why = `inconsistent: ${desc}: the placed views' hull leaves ${(100 * (1 - explained)).toFixed(1)}% of its silhouette unexplained (allowed ${(100 * (1 - minExplained)).toFixed(1)}%; a right pose's silhouette rays all meet the hull)`;
         else if (margin < minMargin) why = `ambiguous: ${desc} (lead ${margin.toFixed(3)} < ${minMargin}; near-symmetric silhouettes)`;
         else {
           // Consistency: re-carve with the new views; the placed views must stay explained.
